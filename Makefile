@@ -1,0 +1,30 @@
+# kafkatrace — see README.md. `make test` is what CI runs.
+GO      ?= go
+export CGO_ENABLED := 1
+
+.PHONY: all test unit lint vet fmt build
+
+all: build
+
+## test: lint + unit tests with the race detector (CI runs this)
+test: lint unit
+
+## unit: every package's tests, race detector on, no cache
+unit:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## lint: gofmt must have nothing to say, go vet must pass
+lint: vet
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## fmt: rewrite sources with gofmt
+fmt:
+	gofmt -w .
+
+## build: compile every package and example
+build:
+	$(GO) build ./...

@@ -1,0 +1,108 @@
+package interceptor
+
+import (
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// route is the producer's one goroutine (besides confluent-kafka-go's own):
+// it ends send spans on their delivery reports, gives each report its user's
+// Opaque back and passes it on to the user's deliveryChan or Events(), and
+// forwards every other event. It ends when the inner producer is closed, and
+// then closes Events().
+func (p *Producer) route(inner chan kafka.Event) {
+	defer close(p.routerDone)
+	defer close(p.events)
+	for {
+		select {
+		case ev := <-p.drChan:
+			p.report(ev)
+		case ev, ok := <-inner:
+			if !ok {
+				p.drainReports()
+				return
+			}
+			p.forward(p.events, ev)
+		case r := <-p.barrier:
+			close(r)
+		}
+	}
+}
+
+// drainReports handles the reports already queued when the inner producer
+// closed: those messages were delivered (or failed) and their spans say so.
+func (p *Producer) drainReports() {
+	for {
+		select {
+		case ev := <-p.drChan:
+			p.report(ev)
+		default:
+			return
+		}
+	}
+}
+
+func (p *Producer) report(ev kafka.Event) {
+	m, ok := ev.(*kafka.Message)
+	if !ok {
+		p.forward(p.events, ev)
+		return
+	}
+	f, ok := m.Opaque.(*inFlight)
+	if !ok {
+		p.forward(p.events, ev)
+		return
+	}
+	m.Opaque = f.opaque
+	if p.pending.remove(f) {
+		finishDelivery(f.span, m)
+	}
+	switch {
+	case f.deliveryChan != nil:
+		p.forward(f.deliveryChan, m)
+	case p.fwdDR:
+		p.forward(p.events, m)
+	}
+}
+
+// forward sends ev on ch. While blocked (the application is not reading) it
+// still answers Flush's barrier, and it gives up once Close has begun, as
+// confluent-kafka-go's own poller does.
+func (p *Producer) forward(ch chan kafka.Event, ev kafka.Event) {
+	select {
+	case ch <- ev:
+		return
+	default:
+	}
+	for {
+		select {
+		case ch <- ev:
+			return
+		case r := <-p.barrier:
+			close(r)
+		case <-p.closing:
+			return
+		}
+	}
+}
+
+// settled reports whether the router holds no event on its way to Events():
+// it waits (until done closes) for the router to be between events or blocked
+// on a full channel.
+func (p *Producer) settled(done <-chan time.Time) bool {
+	r := make(chan struct{})
+	select {
+	case p.barrier <- r:
+	case <-p.routerDone:
+		return true
+	case <-done:
+		return false
+	}
+	select {
+	case <-r:
+		return true
+	case <-done:
+		return false
+	}
+}
