@@ -1,0 +1,137 @@
+package poller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Ordering says which messages may run concurrently.
+type Ordering int
+
+const (
+	// ByKey never runs two messages with the same key of one partition at
+	// once, and runs them in offset order. It is the default.
+	ByKey Ordering = iota
+	// ByPartition runs one message per partition at a time, in offset order.
+	ByPartition
+	// Unordered runs any message as soon as a slot is free.
+	Unordered
+)
+
+// String returns the ordering's name.
+func (o Ordering) String() string {
+	switch o {
+	case ByKey:
+		return "by-key"
+	case ByPartition:
+		return "by-partition"
+	case Unordered:
+		return "unordered"
+	}
+	return fmt.Sprintf("Ordering(%d)", int(o))
+}
+
+// FailurePolicy says what happens to a message whose every attempt failed.
+type FailurePolicy int
+
+const (
+	// Stop stops the poller: Run returns a *HandlerError and no offset is
+	// stored past the failed message. It is the default.
+	Stop FailurePolicy = iota
+	// Skip records the failure through the hook and lets the offset move
+	// past the message.
+	Skip
+)
+
+// String returns the policy's name.
+func (f FailurePolicy) String() string {
+	switch f {
+	case Stop:
+		return "stop"
+	case Skip:
+		return "skip"
+	}
+	return fmt.Sprintf("FailurePolicy(%d)", int(f))
+}
+
+// Handler processes one message. ctx is cancelled when the message's
+// partition is revoked or the poller shuts down past its grace period.
+type Handler func(ctx context.Context, msg *kafka.Message) error
+
+// Source is the part of *kafka.Consumer the poller uses.
+type Source interface {
+	Poll(timeoutMs int) kafka.Event
+	Pause(partitions []kafka.TopicPartition) error
+	Resume(partitions []kafka.TopicPartition) error
+	StoreOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
+	CommitOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
+}
+
+// Config tunes a Poller. Zero fields take the defaults listed.
+type Config struct {
+	Ordering    Ordering // default ByKey
+	MaxInFlight int      // concurrent handlers; default 64
+	MaxBuffered int      // polled, unstarted messages before pausing; default 2*MaxInFlight
+
+	Attempts  int                             // handler attempts per message; default 3
+	Backoff   func(attempt int) time.Duration // wait after failed attempt n; default 100ms doubling to 5s
+	OnFailure FailurePolicy                   // default Stop
+
+	RevokeTimeout   time.Duration // wait for a revoked partition's handlers; default 10s
+	ShutdownTimeout time.Duration // wait for handlers when Run stops; default 30s
+	CancelGrace     time.Duration // wait after cancelling handlers' ctx; default 1s
+	PollTimeout     time.Duration // one Poll call; default 100ms
+
+	// Hook observes each message; nil observes nothing.
+	Hook Hook
+	// OnEvent receives what Poll returns besides messages (errors,
+	// statistics, partition EOF, ...), and messages carrying a partition
+	// error. Fatal errors also stop Run. nil drops them.
+	OnEvent func(kafka.Event)
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = 64
+	}
+	if c.MaxBuffered <= 0 {
+		c.MaxBuffered = 2 * c.MaxInFlight
+	}
+	if c.Attempts <= 0 {
+		c.Attempts = 3
+	}
+	if c.Backoff == nil {
+		c.Backoff = ExponentialBackoff(100*time.Millisecond, 5*time.Second)
+	}
+	if c.RevokeTimeout <= 0 {
+		c.RevokeTimeout = 10 * time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.CancelGrace <= 0 {
+		c.CancelGrace = time.Second
+	}
+	if c.PollTimeout <= 0 {
+		c.PollTimeout = 100 * time.Millisecond
+	}
+	if c.Hook == nil {
+		c.Hook = nopHook{}
+	}
+	return c
+}
+
+// ExponentialBackoff waits base after the first failed attempt and doubles up
+// to max.
+func ExponentialBackoff(base, max time.Duration) func(attempt int) time.Duration {
+	return func(attempt int) time.Duration {
+		d := base
+		for i := 1; i < attempt && d < max; i++ {
+			d *= 2
+		}
+		return min(d, max)
+	}
+}

@@ -1,0 +1,195 @@
+package poller
+
+import (
+	"context"
+	"runtime/debug"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// work is one polled message.
+type work struct {
+	msg    *kafka.Message
+	part   *partition
+	lane   *lane
+	polled time.Time
+	done   bool // finished or skipped: counts toward the watermark
+}
+
+// lane is a FIFO of messages that must run one at a time (same key or same
+// partition); under Unordered every message has a lane of its own.
+type lane struct {
+	key     laneKey
+	queue   []*work
+	running bool
+	ready   bool // waiting in Poller.ready for a free slot
+}
+
+type laneKey struct {
+	tp  tpKey
+	key string
+}
+
+// laneFor returns the lane msg joins; nil-key messages under ByKey and every
+// message under Unordered get a fresh, unshared lane.
+func (p *Poller) laneFor(part *partition, msg *kafka.Message) *lane {
+	var k laneKey
+	switch {
+	case p.cfg.Ordering == ByPartition:
+		k = laneKey{tp: part.key}
+	case p.cfg.Ordering == ByKey && msg.Key != nil:
+		if l, ok := p.lanes[laneKey{part.key, string(msg.Key)}]; ok { // no allocation on lookup
+			return l
+		}
+		k = laneKey{part.key, string(msg.Key)}
+	default:
+		return &lane{}
+	}
+	l, ok := p.lanes[k]
+	if !ok {
+		l = &lane{key: k}
+		p.lanes[k] = l
+	}
+	return l
+}
+
+// enqueue takes a polled message. Called with p.mu held.
+func (p *Poller) enqueue(msg *kafka.Message, now time.Time) {
+	part := p.partitionFor(keyOf(msg.TopicPartition))
+	l := p.laneFor(part, msg)
+	w := &work{msg: msg, part: part, lane: l, polled: now}
+	part.track(w)
+	l.queue = append(l.queue, w)
+	part.buffered++
+	p.buffered++
+	p.schedule(l)
+}
+
+// live reports whether l has messages to run; the queue of a lane whose
+// partition is being revoked is dropped (its counts were already taken off).
+func (l *lane) live() bool {
+	if len(l.queue) > 0 && l.queue[0].part.revoking {
+		clear(l.queue)
+		l.queue = nil
+	}
+	return len(l.queue) > 0
+}
+
+// schedule starts l's head if a slot is free, else queues l for one.
+func (p *Poller) schedule(l *lane) {
+	if l.running || l.ready || !l.live() {
+		return
+	}
+	if p.running < p.cfg.MaxInFlight && !p.stopping {
+		p.start(l)
+		return
+	}
+	l.ready = true
+	p.ready = append(p.ready, l)
+}
+
+// start runs l's head message in a goroutine of its own.
+func (p *Poller) start(l *lane) {
+	w := l.queue[0]
+	l.queue[0] = nil
+	l.queue = l.queue[1:]
+	l.running = true
+	w.part.buffered--
+	p.buffered--
+	w.part.running++
+	p.running++
+	p.maxRunning = max(p.maxRunning, p.running)
+	go p.process(w)
+}
+
+// fill starts waiting lanes while slots are free.
+func (p *Poller) fill() {
+	for p.running < p.cfg.MaxInFlight && len(p.ready) > 0 && !p.stopping {
+		l := p.ready[0]
+		p.ready[0] = nil
+		p.ready = p.ready[1:]
+		l.ready = false
+		if !l.running && l.live() {
+			p.start(l)
+		}
+	}
+}
+
+// process runs the handler for w with retries, then reports the result.
+func (p *Poller) process(w *work) {
+	ctx, obs := p.cfg.Hook.Begin(w.part.ctx, w.msg, w.polled)
+	res := Result{}
+	for {
+		res.Attempts++
+		res.Err = p.call(ctx, w.msg)
+		if res.Err == nil {
+			break
+		}
+		obs.Failed(res.Attempts, res.Err)
+		if ctx.Err() != nil {
+			res.Abandoned = true
+			break
+		}
+		if res.Attempts >= p.cfg.Attempts {
+			res.Skipped = p.cfg.OnFailure == Skip
+			break
+		}
+		t := time.NewTimer(p.cfg.Backoff(res.Attempts))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	obs.End(res)
+	p.finish(w, res)
+}
+
+// call runs the handler, turning a panic into a *PanicError.
+func (p *Poller) call(ctx context.Context, msg *kafka.Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return p.handler(ctx, msg)
+}
+
+// finish records w's result: the watermark, the lane's next message, free
+// slots, and a stop on an exhausted Stop-policy failure.
+func (p *Poller) finish(w *work, res Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running--
+	part := w.part
+	part.doneRunning()
+	if !part.gone {
+		switch {
+		case res.Err == nil || res.Skipped:
+			if part.complete(w) {
+				p.markDirty(part)
+			}
+		case !res.Abandoned && p.failure == nil:
+			p.failure = &HandlerError{TopicPartition: w.msg.TopicPartition, Attempts: res.Attempts, Err: res.Err}
+			p.stopLocked()
+		}
+	}
+	w.lane.running = false
+	if !w.lane.live() {
+		if w.lane.key != (laneKey{}) && p.lanes[w.lane.key] == w.lane {
+			delete(p.lanes, w.lane.key)
+		}
+	} else if len(p.ready) > 0 {
+		// Others have waited for a slot longer: queue behind them.
+		w.lane.ready = true
+		p.ready = append(p.ready, w.lane)
+	} else {
+		p.schedule(w.lane)
+	}
+	p.fill()
+	if p.running == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}

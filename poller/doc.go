@@ -1,0 +1,61 @@
+// Package poller runs each polled Kafka message in its own goroutine while
+// keeping order, bounding concurrency and committing only finished work.
+//
+// It is the engine behind interceptor.Consumer.Run, and knows nothing about
+// tracing: the interceptor observes each message through a [Hook].
+//
+// # Ordering
+//
+//   - [ByKey] (the default): messages with the same key in the same partition
+//     never run concurrently and run in offset order. Messages with a nil key
+//     have no order to keep and run as soon as there is room.
+//   - [ByPartition]: one message at a time per partition, in offset order.
+//   - [Unordered]: any message may run as soon as there is room.
+//
+// # Bounds and back-pressure
+//
+// At most MaxInFlight handlers run at once. Messages polled but not yet
+// started are buffered; when the buffer reaches MaxBuffered the poller pauses
+// every partition that has a backlog (the busiest ones) and keeps calling
+// Poll, so the consumer stays in its group (max.poll.interval.ms is never
+// exceeded by waiting on handlers). A paused partition is resumed once its
+// backlog has drained and the buffer is below half of MaxBuffered. Pausing
+// purges librdkafka's prefetched messages; fetching resumes from the last
+// message handed to the poller, so nothing is skipped. librdkafka keeps pause
+// state across rebalances, so newly assigned and revoked partitions are
+// resumed explicitly.
+//
+// # Offsets
+//
+// For each partition the poller stores (StoreOffsets) only the offset below
+// which every polled message has finished: a slow message at offset 5 holds
+// the stored offset at 5 while 6, 7, ... finish, and once 5 finishes it jumps
+// past everything finished. Auto-commit or explicit commits send what was
+// stored; the consumer must run with enable.auto.offset.store=false
+// (interceptor.NewConsumer forces it). Stores happen on the polling goroutine
+// after every Poll, so they are never reordered.
+//
+// # Failures
+//
+// A handler error or panic (recovered, reported as [*PanicError] with its
+// stack) is retried up to Attempts times with Backoff between tries. If every
+// attempt fails, [Stop] (the default) stops the poller: Run returns a
+// [*HandlerError] and nothing is stored past the failed offset, so the message
+// is redelivered after a restart. [Skip] records the failure through the hook
+// and lets the offset advance. Nothing is lost silently.
+//
+// # Rebalance and shutdown
+//
+// On revoke ([Poller.Revoked], called from the rebalance callback) the poller
+// stops dispatching the revoked partitions, drops their unstarted messages,
+// waits up to RevokeTimeout for their running handlers, then cancels those
+// handlers' ctx and waits a short grace; it then stores and commits what
+// finished, and lets the partitions go. Messages whose handlers had not
+// finished are redelivered to the next owner (at-least-once).
+//
+// When Run's ctx is cancelled (or on Stop), polling stops, unstarted messages
+// are dropped, running handlers get ShutdownTimeout to finish before their
+// ctx is cancelled, finished work is stored and committed, and Run returns.
+// A handler that ignores its ctx past the grace is abandoned: Run returns
+// anyway, and that message's offset is not committed.
+package poller

@@ -1,0 +1,40 @@
+package poller
+
+import (
+	"fmt"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// PanicError is what a handler's recovered panic becomes.
+type PanicError struct {
+	Value any    // what the handler panicked with
+	Stack []byte // the panicking goroutine's stack
+}
+
+// Error reports the panic value.
+func (e *PanicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.Value) }
+
+// HandlerError is returned by Run when a message failed every attempt under
+// the Stop policy.
+type HandlerError struct {
+	TopicPartition kafka.TopicPartition // topic, partition and offset of the message
+	Attempts       int
+	Err            error // the last attempt's error
+}
+
+// Error names the message and the cause.
+func (e *HandlerError) Error() string {
+	return fmt.Sprintf("kafkatrace: handler failed %d time(s) on %s [%d] @ %d: %v",
+		e.Attempts, topicOf(e.TopicPartition), e.TopicPartition.Partition, e.TopicPartition.Offset, e.Err)
+}
+
+// Unwrap returns the handler's error.
+func (e *HandlerError) Unwrap() error { return e.Err }
+
+func topicOf(tp kafka.TopicPartition) string {
+	if tp.Topic == nil {
+		return ""
+	}
+	return *tp.Topic
+}

@@ -1,0 +1,169 @@
+package poller_test
+
+import (
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// fakeSource is an in-memory Source: tests push events, the poller polls
+// them; stores, commits, pauses and resumes are recorded. Like librdkafka, a
+// paused partition delivers nothing and resumes where it stopped, in offset
+// order.
+type fakeSource struct {
+	notify chan struct{} // signalled when something may be pollable
+
+	mu        sync.Mutex
+	queues    map[int32][]*kafka.Message
+	order     []int32 // partitions in first-push order, for round-robin
+	rr        int
+	other     []kafka.Event // non-message events, delivered first
+	stored    map[int32]kafka.Offset
+	committed map[int32]kafka.Offset
+	paused    map[int32]bool
+	pauses    int
+	resumes   int
+	storeErr  error
+}
+
+func newFake() *fakeSource {
+	return &fakeSource{
+		notify:    make(chan struct{}, 1),
+		queues:    map[int32][]*kafka.Message{},
+		stored:    map[int32]kafka.Offset{},
+		committed: map[int32]kafka.Offset{},
+		paused:    map[int32]bool{},
+	}
+}
+
+const topic = "t"
+
+func msg(partition int32, offset int64, key string) *kafka.Message {
+	t := topic
+	m := &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &t, Partition: partition, Offset: kafka.Offset(offset)}}
+	if key != "" {
+		m.Key = []byte(key)
+	}
+	return m
+}
+
+// push queues events; a nil event is a poll round that returns nothing.
+func (f *fakeSource) push(evs ...kafka.Event) {
+	f.mu.Lock()
+	for _, e := range evs {
+		if m, ok := e.(*kafka.Message); ok {
+			p := m.TopicPartition.Partition
+			if _, seen := f.queues[p]; !seen {
+				f.order = append(f.order, p)
+			}
+			f.queues[p] = append(f.queues[p], m)
+		} else if e != nil {
+			f.other = append(f.other, e)
+		}
+	}
+	f.mu.Unlock()
+	f.wake()
+}
+
+func (f *fakeSource) wake() {
+	select {
+	case f.notify <- struct{}{}:
+	default:
+	}
+}
+
+// next pops the next deliverable event, round-robin over unpaused partitions.
+func (f *fakeSource) next() kafka.Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.other) > 0 {
+		e := f.other[0]
+		f.other = f.other[1:]
+		return e
+	}
+	for i := 0; i < len(f.order); i++ {
+		p := f.order[(f.rr+i)%len(f.order)]
+		if q := f.queues[p]; len(q) > 0 && !f.paused[p] {
+			f.queues[p] = q[1:]
+			f.rr = (f.rr + i + 1) % len(f.order)
+			return q[0]
+		}
+	}
+	return nil
+}
+
+func (f *fakeSource) Poll(timeoutMs int) kafka.Event {
+	t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+	defer t.Stop()
+	for {
+		if e := f.next(); e != nil {
+			f.wake() // there may be more
+			return e
+		}
+		select {
+		case <-f.notify:
+		case <-t.C:
+			return nil
+		}
+	}
+}
+
+func (f *fakeSource) Pause(tps []kafka.TopicPartition) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tp := range tps {
+		f.paused[tp.Partition] = true
+	}
+	f.pauses++
+	return nil
+}
+
+func (f *fakeSource) Resume(tps []kafka.TopicPartition) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tp := range tps {
+		f.paused[tp.Partition] = false
+	}
+	f.resumes++
+	f.wake()
+	return nil
+}
+
+func (f *fakeSource) StoreOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPartition, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.storeErr != nil {
+		return nil, f.storeErr
+	}
+	for _, o := range offs {
+		if prev, ok := f.stored[o.Partition]; ok && o.Offset < prev {
+			panic("stored offset went backwards")
+		}
+		f.stored[o.Partition] = o.Offset
+	}
+	return offs, nil
+}
+
+func (f *fakeSource) CommitOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPartition, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range offs {
+		f.committed[o.Partition] = o.Offset
+	}
+	return offs, nil
+}
+
+func (f *fakeSource) storedAt(p int32) (kafka.Offset, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.stored[p]
+	return o, ok
+}
+
+func (f *fakeSource) committedAt(p int32) (kafka.Offset, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.committed[p]
+	return o, ok
+}

@@ -1,0 +1,167 @@
+package poller
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Poller polls a Source and runs every message in its own goroutine. Build
+// one with New; Run it once.
+type Poller struct {
+	src     Source
+	handler Handler
+	cfg     Config
+
+	// base is the parent of every handler ctx. It is not Run's ctx:
+	// cancelling Run stops polling, while running handlers get
+	// ShutdownTimeout before base is cancelled.
+	base       context.Context
+	cancelBase context.CancelFunc
+
+	mu         sync.Mutex
+	parts      map[tpKey]*partition
+	lanes      map[laneKey]*lane
+	ready      []*lane
+	buffered   int
+	running    int
+	maxRunning int
+	stopping   bool
+	stop       chan struct{} // closed by stopLocked
+	failure    *HandlerError
+	idle       chan struct{} // closed when running drops to 0
+	paused     int           // partitions paused by back-pressure
+	dirtyParts []*partition  // partitions whose watermark moved since the last store
+}
+
+// New returns a poller that feeds src's messages to handler.
+func New(src Source, handler Handler, cfg Config) *Poller {
+	base, cancel := context.WithCancel(context.Background())
+	return &Poller{
+		src:        src,
+		handler:    handler,
+		cfg:        cfg.withDefaults(),
+		base:       base,
+		cancelBase: cancel,
+		parts:      map[tpKey]*partition{},
+		lanes:      map[laneKey]*lane{},
+		stop:       make(chan struct{}),
+	}
+}
+
+// Stats is a snapshot of the poller's state.
+type Stats struct {
+	Running    int // handlers running now
+	MaxRunning int // the most that ever ran at once
+	Buffered   int // polled messages waiting to start
+	Paused     int // partitions paused by back-pressure
+	Partitions int // partitions with state
+}
+
+// Stats returns a snapshot; safe from any goroutine.
+func (p *Poller) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Stats{Running: p.running, MaxRunning: p.maxRunning, Buffered: p.buffered, Partitions: len(p.parts)}
+	s.Paused = p.paused
+	return s
+}
+
+// Stop asks Run to shut down as if its ctx had been cancelled; safe from any
+// goroutine.
+func (p *Poller) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopLocked()
+}
+
+func (p *Poller) stopLocked() {
+	if !p.stopping {
+		p.stopping = true
+		close(p.stop)
+	}
+}
+
+// partitionFor returns part's state, creating it on first use. Called with
+// p.mu held.
+func (p *Poller) partitionFor(k tpKey) *partition {
+	part, ok := p.parts[k]
+	if !ok {
+		part = newPartition(p.base, k)
+		p.parts[k] = part
+	}
+	return part
+}
+
+// Run polls until ctx is cancelled, Stop is called, a message fails under
+// the Stop policy, or a fatal error is polled; then it shuts down as the
+// package documentation describes. It returns nil after a shutdown asked for
+// through ctx or Stop, a *HandlerError after a Stop-policy failure, the
+// fatal kafka.Error, or an error from StoreOffsets (for example when the
+// consumer stores offsets automatically).
+func (p *Poller) Run(ctx context.Context) error {
+	pollMs := int(p.cfg.PollTimeout / time.Millisecond)
+	var fatal error
+	for ctx.Err() == nil && fatal == nil && !p.isStopping() {
+		ms := pollMs
+		if p.pausedAny() {
+			// Resume as soon as the backlog drains instead of sleeping a
+			// whole PollTimeout in a Poll that paused partitions cannot
+			// answer.
+			ms = pausedPollMs
+		}
+		ev := p.src.Poll(ms)
+		switch e := ev.(type) {
+		case nil:
+		case *kafka.Message:
+			if e.TopicPartition.Error != nil {
+				p.event(e)
+				break
+			}
+			p.mu.Lock()
+			if !p.stopping {
+				p.enqueue(e, time.Now())
+			}
+			p.mu.Unlock()
+		case kafka.Error:
+			p.event(e)
+			if e.IsFatal() {
+				fatal = e
+			}
+		default:
+			p.event(e)
+		}
+		if err := p.storeOffsets(); err != nil {
+			fatal = err
+		}
+		p.backpressure()
+	}
+	err := p.shutdown()
+	if fatal != nil {
+		return fatal
+	}
+	return err
+}
+
+// pausedPollMs is the Poll timeout while back-pressure has partitions paused.
+const pausedPollMs = 1
+
+func (p *Poller) pausedAny() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused > 0
+}
+
+func (p *Poller) isStopping() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stopping
+}
+
+func (p *Poller) event(ev kafka.Event) {
+	if p.cfg.OnEvent != nil {
+		p.cfg.OnEvent(ev)
+	}
+}
