@@ -2,23 +2,61 @@ package poller
 
 import "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-// backpressure pauses every partition with a backlog once MaxBuffered
-// messages wait to start, and resumes them all once fewer than half do.
-// Runs on the polling goroutine.
+// Back-pressure has two triggers, each with hysteresis:
+//
+//   - the poller-wide buffer: when MaxBuffered messages wait to start, every
+//     partition with a backlog is paused; all resume once fewer than half
+//     wait;
+//   - a partition's window: when it spans MaxWindow offsets (a slow message
+//     holding the watermark while later ones finish), that partition is
+//     paused until the window is back under half.
+//
+// A handler that never returns therefore stalls its own partition once the
+// window or the buffer fills (as a sequential consumer would at once), but
+// never makes memory grow without bound.
+
+// backpressure applies both triggers. It runs on the polling goroutine after
+// every Poll and only scans partitions when a trigger may have changed.
 func (p *Poller) backpressure() {
 	p.mu.Lock()
-	var pause, resume []kafka.TopicPartition
+	if !p.bpCheck {
+		p.mu.Unlock()
+		return
+	}
+	p.bpCheck = false
 	switch {
-	case p.buffered >= p.cfg.MaxBuffered:
+	case !p.throttled && p.buffered >= p.cfg.MaxBuffered:
+		p.throttled = true
 		for _, part := range p.parts {
-			if !part.paused && part.buffered > 0 && !part.gone {
-				part.paused = true
-				p.paused++
-				pause = append(pause, part.key.topicPartition(kafka.OffsetInvalid))
-			}
+			part.throttled = part.buffered > 0
 		}
-	case p.paused > 0 && p.buffered <= p.cfg.MaxBuffered/2:
-		resume = p.unpauseLocked(nil)
+	case p.throttled && p.buffered <= p.cfg.MaxBuffered/2:
+		p.throttled = false
+		for _, part := range p.parts {
+			part.throttled = false
+		}
+	}
+	var pause, resume []kafka.TopicPartition
+	for _, part := range p.parts {
+		switch w := part.window(); {
+		case w >= MaxWindow:
+			part.windowFull = true
+		case w <= MaxWindow/2:
+			part.windowFull = false
+		}
+		want := (part.throttled || part.windowFull) && !part.gone
+		if want == part.paused {
+			continue
+		}
+		part.paused = want
+		tp := part.key.topicPartition(kafka.OffsetInvalid)
+		if want {
+			p.paused++
+			pause = append(pause, tp)
+		} else {
+			p.paused--
+			resume = append(resume, tp)
+		}
 	}
 	p.mu.Unlock()
 	if len(pause) > 0 {
@@ -29,11 +67,26 @@ func (p *Poller) backpressure() {
 	p.resume(resume)
 }
 
-// unpauseLocked marks paused partitions (all, or those in only) unpaused and
-// returns them. Called with p.mu held.
+// checkPressure notes that a trigger may have changed: the buffer crossed a
+// threshold or part's window did. Called with p.mu held.
+func (p *Poller) checkPressure(part *partition) {
+	if p.buffered >= p.cfg.MaxBuffered || (p.throttled && p.buffered <= p.cfg.MaxBuffered/2) {
+		p.bpCheck = true
+	}
+	if part != nil {
+		w := part.window()
+		if w >= MaxWindow || (part.windowFull && w <= MaxWindow/2) {
+			p.bpCheck = true
+		}
+	}
+}
+
+// unpauseLocked marks the given paused partitions (all when only is nil)
+// unpaused and returns them. Called with p.mu held.
 func (p *Poller) unpauseLocked(only []*partition) []kafka.TopicPartition {
 	var out []kafka.TopicPartition
 	mark := func(part *partition) {
+		part.throttled, part.windowFull = false, false
 		if part.paused {
 			part.paused = false
 			p.paused--

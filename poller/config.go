@@ -68,6 +68,7 @@ type Source interface {
 	Resume(partitions []kafka.TopicPartition) error
 	StoreOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
 	CommitOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
+	Committed(partitions []kafka.TopicPartition, timeoutMs int) ([]kafka.TopicPartition, error)
 }
 
 // Config tunes a Poller. Zero fields take the defaults listed.

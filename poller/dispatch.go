@@ -10,7 +10,8 @@ import (
 
 // work is one polled message.
 type work struct {
-	msg    *kafka.Message
+	msg    *kafka.Message // released once done
+	off    kafka.Offset
 	part   *partition
 	lane   *lane
 	polled time.Time
@@ -57,13 +58,24 @@ func (p *Poller) laneFor(part *partition, msg *kafka.Message) *lane {
 // enqueue takes a polled message. Called with p.mu held.
 func (p *Poller) enqueue(msg *kafka.Message, now time.Time) {
 	part := p.partitionFor(keyOf(msg.TopicPartition))
-	l := p.laneFor(part, msg)
-	w := &work{msg: msg, part: part, lane: l, polled: now}
+	w := &work{msg: msg, off: msg.TopicPartition.Offset, part: part, polled: now}
 	part.track(w)
+	if _, ok := part.finished[w.off]; ok {
+		// A previous owner finished it; its offset was not committed
+		// only because an earlier message had not finished.
+		delete(part.finished, w.off)
+		part.complete(w)
+		p.markDirty(part)
+		p.skippedDone++
+		return
+	}
+	l := p.laneFor(part, msg)
+	w.lane = l
 	l.queue = append(l.queue, w)
 	part.buffered++
 	p.buffered++
 	p.schedule(l)
+	p.checkPressure(part)
 }
 
 // live reports whether l has messages to run; the queue of a lane whose
@@ -100,7 +112,7 @@ func (p *Poller) start(l *lane) {
 	w.part.running++
 	p.running++
 	p.maxRunning = max(p.maxRunning, p.running)
-	go p.process(w)
+	go p.process(w, w.part.handlerCtx(p.base))
 }
 
 // fill starts waiting lanes while slots are free.
@@ -117,8 +129,8 @@ func (p *Poller) fill() {
 }
 
 // process runs the handler for w with retries, then reports the result.
-func (p *Poller) process(w *work) {
-	ctx, obs := p.cfg.Hook.Begin(w.part.ctx, w.msg, w.polled)
+func (p *Poller) process(w *work, parent context.Context) {
+	ctx, obs := p.cfg.Hook.Begin(parent, w.msg, w.polled)
 	res := Result{}
 	for {
 		res.Attempts++
@@ -167,9 +179,8 @@ func (p *Poller) finish(w *work, res Result) {
 	if !part.gone {
 		switch {
 		case res.Err == nil || res.Skipped:
-			if part.complete(w) {
-				p.markDirty(part)
-			}
+			part.complete(w)
+			p.markDirty(part)
 		case !res.Abandoned && p.failure == nil:
 			p.failure = &HandlerError{TopicPartition: w.msg.TopicPartition, Attempts: res.Attempts, Err: res.Err}
 			p.stopLocked()
@@ -188,6 +199,7 @@ func (p *Poller) finish(w *work, res Result) {
 		p.schedule(w.lane)
 	}
 	p.fill()
+	p.checkPressure(part)
 	if p.running == 0 && p.idle != nil {
 		close(p.idle)
 		p.idle = nil

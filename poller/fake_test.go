@@ -20,7 +20,7 @@ type fakeSource struct {
 	rr        int
 	other     []kafka.Event // non-message events, delivered first
 	stored    map[int32]kafka.Offset
-	committed map[int32]kafka.Offset
+	committed map[int32]kafka.TopicPartition // with metadata
 	paused    map[int32]bool
 	pauses    int
 	resumes   int
@@ -32,7 +32,7 @@ func newFake() *fakeSource {
 		notify:    make(chan struct{}, 1),
 		queues:    map[int32][]*kafka.Message{},
 		stored:    map[int32]kafka.Offset{},
-		committed: map[int32]kafka.Offset{},
+		committed: map[int32]kafka.TopicPartition{},
 		paused:    map[int32]bool{},
 	}
 }
@@ -149,9 +149,23 @@ func (f *fakeSource) CommitOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPa
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, o := range offs {
-		f.committed[o.Partition] = o.Offset
+		f.committed[o.Partition] = o
 	}
 	return offs, nil
+}
+
+func (f *fakeSource) Committed(tps []kafka.TopicPartition, _ int) ([]kafka.TopicPartition, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]kafka.TopicPartition, len(tps))
+	for i, tp := range tps {
+		out[i] = tp
+		out[i].Offset = kafka.OffsetInvalid
+		if c, ok := f.committed[tp.Partition]; ok {
+			out[i].Offset, out[i].Metadata = c.Offset, c.Metadata
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeSource) storedAt(p int32) (kafka.Offset, bool) {
@@ -165,5 +179,5 @@ func (f *fakeSource) committedAt(p int32) (kafka.Offset, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.committed[p]
-	return o, ok
+	return o.Offset, ok
 }

@@ -3,17 +3,22 @@ package poller
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
 // markDirty queues part for the next store. Called with p.mu held.
 func (p *Poller) markDirty(part *partition) {
-	if !part.dirty {
-		part.dirty = true
+	if !part.queued {
+		part.queued = true
 		p.dirtyParts = append(p.dirtyParts, part)
 	}
 }
+
+// metadataInterval is the least time between two stores of a partition
+// whose watermark is held by an unfinished message.
+const metadataInterval = 20 * time.Millisecond
 
 // storeOffsets stores the watermark of every partition that moved since the
 // last call. It runs on the polling goroutine only, so stores are never
@@ -24,15 +29,24 @@ func (p *Poller) storeOffsets() error {
 		p.mu.Unlock()
 		return nil
 	}
+	now := time.Now()
 	offs := make([]kafka.TopicPartition, 0, len(p.dirtyParts))
-	for i, part := range p.dirtyParts {
-		part.dirty = false
-		p.dirtyParts[i] = nil
-		if !part.gone {
-			offs = append(offs, part.key.topicPartition(part.next))
+	keep := p.dirtyParts[:0]
+	for _, part := range p.dirtyParts {
+		if part.head < len(part.polled) && now.Sub(part.storedAt) < metadataInterval {
+			// A gap: the store carries the finished-offsets record,
+			// whose encoding costs up to MaxWindow bits. Rate-limit it.
+			keep = append(keep, part)
+			continue
+		}
+		part.queued = false
+		part.storedAt = now
+		if tp, ok := part.commitOffset(); ok && !part.gone {
+			offs = append(offs, tp)
 		}
 	}
-	p.dirtyParts = p.dirtyParts[:0]
+	clear(p.dirtyParts[len(keep):])
+	p.dirtyParts = keep
 	p.mu.Unlock()
 	return p.store(offs)
 }

@@ -15,25 +15,28 @@ type Poller struct {
 	handler Handler
 	cfg     Config
 
-	// base is the parent of every handler ctx. It is not Run's ctx:
-	// cancelling Run stops polling, while running handlers get
-	// ShutdownTimeout before base is cancelled.
+	// base is the parent of every handler ctx: Run's ctx without its
+	// cancellation, because cancelling Run stops polling while running
+	// handlers get ShutdownTimeout before base is cancelled.
 	base       context.Context
 	cancelBase context.CancelFunc
 
-	mu         sync.Mutex
-	parts      map[tpKey]*partition
-	lanes      map[laneKey]*lane
-	ready      []*lane
-	buffered   int
-	running    int
-	maxRunning int
-	stopping   bool
-	stop       chan struct{} // closed by stopLocked
-	failure    *HandlerError
-	idle       chan struct{} // closed when running drops to 0
-	paused     int           // partitions paused by back-pressure
-	dirtyParts []*partition  // partitions whose watermark moved since the last store
+	mu          sync.Mutex
+	parts       map[tpKey]*partition
+	lanes       map[laneKey]*lane
+	ready       []*lane
+	buffered    int
+	running     int
+	maxRunning  int
+	stopping    bool
+	stop        chan struct{} // closed by stopLocked
+	failure     *HandlerError
+	idle        chan struct{} // closed when running drops to 0
+	paused      int           // partitions paused by back-pressure
+	throttled   bool          // the buffer bound has partitions paused
+	bpCheck     bool          // a back-pressure trigger may have changed
+	dirtyParts  []*partition  // partitions to store at the next storeOffsets
+	skippedDone int           // messages skipped because a previous owner finished them
 }
 
 // New returns a poller that feeds src's messages to handler.
@@ -43,7 +46,7 @@ func New(src Source, handler Handler, cfg Config) *Poller {
 		src:        src,
 		handler:    handler,
 		cfg:        cfg.withDefaults(),
-		base:       base,
+		base:       base, // replaced by Run
 		cancelBase: cancel,
 		parts:      map[tpKey]*partition{},
 		lanes:      map[laneKey]*lane{},
@@ -58,13 +61,16 @@ type Stats struct {
 	Buffered   int // polled messages waiting to start
 	Paused     int // partitions paused by back-pressure
 	Partitions int // partitions with state
+	// AlreadyDone counts messages not handed to the handler because the
+	// commit metadata said a previous owner had finished them.
+	AlreadyDone int
 }
 
 // Stats returns a snapshot; safe from any goroutine.
 func (p *Poller) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Stats{Running: p.running, MaxRunning: p.maxRunning, Buffered: p.buffered, Partitions: len(p.parts)}
+	s := Stats{Running: p.running, MaxRunning: p.maxRunning, Buffered: p.buffered, Partitions: len(p.parts), AlreadyDone: p.skippedDone}
 	s.Paused = p.paused
 	return s
 }
@@ -89,7 +95,7 @@ func (p *Poller) stopLocked() {
 func (p *Poller) partitionFor(k tpKey) *partition {
 	part, ok := p.parts[k]
 	if !ok {
-		part = newPartition(p.base, k)
+		part = newPartition(k)
 		p.parts[k] = part
 	}
 	return part
@@ -101,7 +107,13 @@ func (p *Poller) partitionFor(k tpKey) *partition {
 // through ctx or Stop, a *HandlerError after a Stop-policy failure, the
 // fatal kafka.Error, or an error from StoreOffsets (for example when the
 // consumer stores offsets automatically).
+//
+// Handlers get a ctx that carries ctx's values but not its cancellation.
 func (p *Poller) Run(ctx context.Context) error {
+	p.mu.Lock()
+	p.cancelBase()
+	p.base, p.cancelBase = context.WithCancel(context.WithoutCancel(ctx))
+	p.mu.Unlock()
 	pollMs := int(p.cfg.PollTimeout / time.Millisecond)
 	var fatal error
 	for ctx.Err() == nil && fatal == nil && !p.isStopping() {

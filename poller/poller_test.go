@@ -445,3 +445,80 @@ func TestExponentialBackoff(t *testing.T) {
 	assert.Equal(t, 50*time.Millisecond, b(4))
 	assert.Equal(t, 50*time.Millisecond, b(40))
 }
+
+// A message stuck until shutdown holds the committed offset, but the
+// messages after it that finished are recorded in the commit metadata: the
+// next owner runs only the unfinished one.
+func TestFinishedWorkNotRepeatedByNextOwner(t *testing.T) {
+	src := newFake()
+	started := make(chan struct{})
+	var doneA atomic.Int32
+	a := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
+		if m.TopicPartition.Offset == 10 {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		doneA.Add(1)
+		return nil
+	}, poller.Config{Ordering: poller.Unordered, ShutdownTimeout: time.Millisecond})
+	for o := int64(0); o < 100; o++ {
+		src.push(msg(0, o, ""))
+	}
+	stopA := runPoller(a)
+	<-started
+	eventually(t, func() bool { return doneA.Load() == 99 }, "A finished all but offset 10")
+	require.NoError(t, stopA())
+	c, _ := src.committedAt(0)
+	require.Equal(t, kafka.Offset(10), c, "committed offset held at the unfinished message")
+
+	// Kafka redelivers from the committed offset to the next owner.
+	for o := int64(10); o < 100; o++ {
+		src.push(msg(0, o, ""))
+	}
+	src.push(msg(0, 100, "")) // and a new message
+	var mu sync.Mutex
+	var handledB []kafka.Offset
+	b := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
+		mu.Lock()
+		handledB = append(handledB, m.TopicPartition.Offset)
+		mu.Unlock()
+		return nil
+	}, poller.Config{Ordering: poller.Unordered})
+	b.Assigned([]kafka.TopicPartition{msg(0, 0, "").TopicPartition}) // as the rebalance callback would
+	stopB := runPoller(b)
+	eventually(t, func() bool { o, _ := src.storedAt(0); return o == 101 }, "B reaches the end")
+	assert.Equal(t, 89, b.Stats().AlreadyDone)
+	require.NoError(t, stopB())
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ElementsMatch(t, []kafka.Offset{10, 100}, handledB, "only unfinished and new work runs again")
+}
+
+// A message that never finishes stalls its partition once the window reaches
+// MaxWindow; memory stays bounded and the partition resumes when it finishes.
+func TestWindowBoundsAStuckMessage(t *testing.T) {
+	src := newFake()
+	release := make(chan struct{})
+	var done atomic.Int32
+	pl := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
+		if m.TopicPartition.Offset == 0 {
+			<-release
+		}
+		done.Add(1)
+		return nil
+	}, poller.Config{Ordering: poller.Unordered, MaxInFlight: 64})
+	const n = poller.MaxWindow + 2000
+	for o := int64(0); o < n; o++ {
+		src.push(msg(0, o, ""))
+	}
+	stop := runPoller(pl)
+	eventually(t, func() bool { return pl.Stats().Paused == 1 }, "partition paused at the window bound")
+	stalled := done.Load()
+	assert.Less(t, int(stalled), poller.MaxWindow, "no more than the window is processed past the stuck message")
+	close(release)
+	eventually(t, func() bool { return done.Load() == n }, "resumes when the stuck message finishes")
+	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "stored to the end")
+	require.NoError(t, stop())
+	assert.Zero(t, pl.Stats().Paused)
+}

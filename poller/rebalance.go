@@ -6,15 +6,32 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
-// Assigned tells the poller that partitions were assigned. It resumes them,
-// because librdkafka keeps a partition's pause state across rebalances and a
-// partition paused before an earlier revoke would otherwise never deliver.
-// Call it from the rebalance callback.
+// committedTimeoutMs bounds the Committed request made on assignment.
+const committedTimeoutMs = 10000
+
+// Assigned tells the poller that partitions were assigned. It reads their
+// committed offsets and metadata, so that messages a previous owner already
+// finished are skipped, and resumes them, because librdkafka keeps a
+// partition's pause state across rebalances and a partition paused before an
+// earlier revoke would otherwise never deliver. Call it from the rebalance
+// callback.
 func (p *Poller) Assigned(parts []kafka.TopicPartition) {
 	tps := make([]kafka.TopicPartition, len(parts))
 	for i, tp := range parts {
 		tps[i] = keyOf(tp).topicPartition(kafka.OffsetInvalid)
 	}
+	committed, err := p.src.Committed(tps, committedTimeoutMs)
+	if err != nil {
+		// Not fatal: without the record, finished work is processed again.
+		p.reportErr(err)
+	}
+	p.mu.Lock()
+	for _, c := range committed {
+		if done := parseFinished(c.Offset, c.Metadata); len(done) > 0 {
+			p.partitionFor(keyOf(c)).finished = done
+		}
+	}
+	p.mu.Unlock()
 	p.resume(tps)
 }
 
@@ -49,10 +66,10 @@ func (p *Poller) Revoked(parts []kafka.TopicPartition, lost bool) {
 	}
 
 	if lost {
-		cancelAll(revoked)
+		p.cancelAll(revoked)
 	}
 	if !waitAll(waits, p.cfg.RevokeTimeout) {
-		cancelAll(revoked)
+		p.cancelAll(revoked)
 		waitAll(waits, p.cfg.CancelGrace)
 	}
 
@@ -60,9 +77,9 @@ func (p *Poller) Revoked(parts []kafka.TopicPartition, lost bool) {
 	var offs []kafka.TopicPartition
 	for _, part := range revoked {
 		part.gone = true // stragglers past the grace no longer move offsets
-		part.cancel()
-		if off, ok := part.commitOffset(); ok {
-			offs = append(offs, part.key.topicPartition(off))
+		part.stop()
+		if tp, ok := part.commitOffset(); ok {
+			offs = append(offs, tp)
 		}
 	}
 	resume := p.unpauseLocked(revoked)
@@ -80,6 +97,7 @@ func (p *Poller) dropLocked(part *partition) {
 	part.revoking = true
 	p.buffered -= part.buffered
 	part.buffered = 0
+	p.checkPressure(nil)
 	for k := range p.lanes {
 		if k.tp == part.key {
 			delete(p.lanes, k)
@@ -87,9 +105,11 @@ func (p *Poller) dropLocked(part *partition) {
 	}
 }
 
-func cancelAll(parts []*partition) {
+func (p *Poller) cancelAll(parts []*partition) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for _, part := range parts {
-		part.cancel()
+		part.stop()
 	}
 }
 

@@ -27,8 +27,8 @@ func (p *Poller) shutdown() error {
 	var offs []kafka.TopicPartition
 	for _, part := range p.parts {
 		part.gone = true
-		if off, ok := part.commitOffset(); ok {
-			offs = append(offs, part.key.topicPartition(off))
+		if tp, ok := part.commitOffset(); ok {
+			offs = append(offs, tp)
 		}
 	}
 	resume := p.unpauseLocked(nil)

@@ -1,0 +1,163 @@
+package interceptor
+
+import (
+	"sync"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/semconv"
+)
+
+// Consumer is a traced [kafka.Consumer]. It has every method of
+// *kafka.Consumer with the same signature and meaning; Subscribe,
+// SubscribeTopics, Poll, ReadMessage, Events and Close are shadowed to trace,
+// every other method is the embedded consumer's own. Run is new: it processes
+// every message in its own goroutine with its own ctx and "process {topic}"
+// span.
+type Consumer struct {
+	*kafka.Consumer
+
+	cfg        config
+	tracer     trace.Tracer
+	recvNames  *semconv.NameCache
+	procNames  *semconv.NameCache
+	recvCommon semconv.Common
+	procCommon semconv.Common
+	autoStore  bool // emulate enable.auto.offset.store for drop-in Poll/ReadMessage/Events
+
+	events     chan kafka.Event // Events(), when go.events.channel.enable=true
+	eventsDone chan struct{}
+	closing    chan struct{}
+	closeOnce  sync.Once
+
+	mu     sync.Mutex
+	userCb kafka.RebalanceCb
+	run    *runState
+}
+
+// runState is a Run in progress.
+type runState struct {
+	poller *poller.Poller
+	cancel func()
+	done   chan struct{}
+}
+
+// NewConsumer creates a traced consumer; conf is read, never modified.
+//
+// It sets enable.auto.offset.store=false so that Run stores only the offsets
+// of finished work. If conf asked for automatic offset storing (librdkafka's
+// default), the drop-in Poll, ReadMessage and Events store each message's
+// offset as they return it, exactly as librdkafka would have.
+func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
+	c := copyConfig(conf)
+	autoStore, err := confBool(c, "enable.auto.offset.store", true)
+	if err != nil {
+		return nil, err
+	}
+	c["enable.auto.offset.store"] = false
+	inner, err := kafka.NewConsumer(&c)
+	if err != nil {
+		return nil, err
+	}
+	info := semconv.ClientInfo{
+		ClientID:      confString(c, "client.id"),
+		ServerAddress: serverAddress(c),
+		ConsumerGroup: confString(c, "group.id"),
+	}
+	return newConsumer(inner, autoStore, info, opts), nil
+}
+
+// WrapConsumer traces an existing consumer. It cannot change its
+// configuration: Run needs enable.auto.offset.store=false and returns a clear
+// error otherwise; the drop-in methods leave offset storing as configured.
+// messaging.consumer.group.name, server.address and messaging.client.id are
+// left out unless given through WithAttributes.
+func WrapConsumer(c *kafka.Consumer, opts ...Option) *Consumer {
+	return newConsumer(c, false, semconv.ClientInfo{}, opts)
+}
+
+func newConsumer(inner *kafka.Consumer, autoStore bool, info semconv.ClientInfo, opts []Option) *Consumer {
+	cfg := newConfig(opts)
+	info.Extra = cfg.attrs
+	c := &Consumer{
+		Consumer:   inner,
+		cfg:        cfg,
+		tracer:     cfg.tracer(),
+		recvNames:  semconv.NewNameCache(semconv.Receive, cfg.nameFormatter),
+		procNames:  semconv.NewNameCache(semconv.Process, cfg.nameFormatter),
+		recvCommon: semconv.NewCommon(semconv.Receive, info),
+		procCommon: semconv.NewCommon(semconv.Process, info),
+		autoStore:  autoStore,
+		closing:    make(chan struct{}),
+	}
+	if ch := inner.Events(); ch != nil {
+		c.events = make(chan kafka.Event, cap(ch))
+		c.eventsDone = make(chan struct{})
+		go c.forwardEvents(ch)
+	}
+	return c
+}
+
+// Subscribe subscribes to topic as kafka.Consumer.Subscribe does. The
+// rebalance callback is wrapped so that Run can finish and commit the work
+// of revoked partitions before they go; rebalanceCb (may be nil) is called
+// as before.
+func (c *Consumer) Subscribe(topic string, rebalanceCb kafka.RebalanceCb) error {
+	return c.SubscribeTopics([]string{topic}, rebalanceCb)
+}
+
+// SubscribeTopics subscribes to topics as kafka.Consumer.SubscribeTopics
+// does, wrapping rebalanceCb like Subscribe.
+func (c *Consumer) SubscribeTopics(topics []string, rebalanceCb kafka.RebalanceCb) error {
+	c.mu.Lock()
+	c.userCb = rebalanceCb
+	c.mu.Unlock()
+	return c.Consumer.SubscribeTopics(topics, c.rebalance)
+}
+
+// rebalance runs on the polling goroutine (inside Poll, or inside Close).
+// With Run active, revoked partitions are drained and committed before the
+// application's callback (or confluent-kafka-go's default) releases them.
+func (c *Consumer) rebalance(inner *kafka.Consumer, ev kafka.Event) error {
+	c.mu.Lock()
+	cb := c.userCb
+	var p *poller.Poller
+	if c.run != nil {
+		p = c.run.poller
+	}
+	c.mu.Unlock()
+	if p != nil {
+		switch e := ev.(type) {
+		case kafka.AssignedPartitions:
+			p.Assigned(e.Partitions)
+		case kafka.RevokedPartitions:
+			p.Revoked(e.Partitions, inner.AssignmentLost())
+		}
+	}
+	if cb != nil {
+		return cb(inner, ev)
+	}
+	return nil
+}
+
+// Close stops a running Run (as cancelling its ctx would: handlers get the
+// shutdown timeout, finished work is committed), then closes the consumer as
+// kafka.Consumer.Close does, returning its error unchanged. Safe from any
+// goroutine; a second Close returns confluent-kafka-go's error.
+func (c *Consumer) Close() error {
+	c.mu.Lock()
+	r := c.run
+	c.mu.Unlock()
+	if r != nil {
+		r.cancel()
+		<-r.done
+	}
+	c.closeOnce.Do(func() { close(c.closing) })
+	err := c.Consumer.Close()
+	if c.eventsDone != nil && err == nil {
+		<-c.eventsDone
+	}
+	return err
+}

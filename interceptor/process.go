@@ -1,0 +1,118 @@
+package interceptor
+
+import (
+	"context"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/semconv"
+)
+
+// Attributes kafkatrace adds to process spans beyond the conventions.
+const (
+	attemptKey   = attribute.Key("kafkatrace.attempt")
+	attemptsKey  = attribute.Key("kafkatrace.attempts")
+	skippedKey   = attribute.Key("kafkatrace.skipped")
+	abandonedKey = attribute.Key("kafkatrace.abandoned")
+	untrustedKey = attribute.Key("kafkatrace.untrusted")
+	stackKey     = attribute.Key("exception.stacktrace")
+)
+
+// StartProcess starts a "process {topic}" span (CONSUMER) for msg, for
+// applications that keep their own poll loop. Its parent is the producer's
+// context from msg's headers (a link instead, for untrusted topics or with
+// WithLinkOnly); with no context in the headers, ctx's span is the parent.
+// The returned ctx carries the span and the message's baggage: produce with
+// it to keep the chain in one trace.
+//
+// The caller must end the span, typically with defer span.End(), after
+// handling the message.
+func (c *Consumer) StartProcess(ctx context.Context, msg *kafka.Message) (context.Context, trace.Span) {
+	return c.startProcess(ctx, msg, time.Now())
+}
+
+func (c *Consumer) startProcess(ctx context.Context, msg *kafka.Message, polled time.Time) (context.Context, trace.Span) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	topic := ""
+	if msg != nil {
+		topic = semconv.Topic(msg.TopicPartition)
+	}
+	var buf [20]attribute.KeyValue
+	attrs := c.procCommon.AppendMessage(buf[:0], msg, c.cfg.opt)
+	if msg != nil {
+		if kv, ok := semconv.TimeInQueue(msg.Timestamp, polled); ok {
+			attrs = append(attrs, kv)
+		}
+	}
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer)}
+
+	remote := carrier.Extract(ctx, msg, c.cfg.propagator)
+	rsc := trace.SpanContextFromContext(remote)
+	parent := remote
+	if rsc.IsValid() {
+		untrusted := c.cfg.consumer.topicPolicy != nil && c.cfg.consumer.topicPolicy.Untrusted(topic)
+		switch {
+		case untrusted:
+			// Neither the remote parent nor its baggage crosses the
+			// boundary; keep a link for navigation.
+			parent = ctx
+			attrs = append(attrs, untrustedKey.Bool(true))
+			opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: rsc}))
+		case c.cfg.consumer.linkOnly:
+			opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: rsc}))
+		}
+	}
+	opts = append(opts, trace.WithAttributes(attrs...))
+	return c.tracer.Start(parent, c.procNames.Name(topic), opts...)
+}
+
+// processHook starts and ends Run's process spans.
+type processHook struct{ c *Consumer }
+
+func (h processHook) Begin(ctx context.Context, msg *kafka.Message, polled time.Time) (context.Context, poller.Observer) {
+	ctx, span := h.c.startProcess(ctx, msg, polled)
+	return ctx, processObserver{span}
+}
+
+type processObserver struct{ span trace.Span }
+
+// Failed records a failed attempt as an exception event; a panic's stack is
+// kept on the event.
+func (o processObserver) Failed(attempt int, err error) {
+	if !o.span.IsRecording() {
+		return
+	}
+	attrs := []attribute.KeyValue{attemptKey.Int(attempt)}
+	if perr, ok := err.(*poller.PanicError); ok {
+		attrs = append(attrs, stackKey.String(string(perr.Stack)))
+	}
+	o.span.RecordError(err, trace.WithAttributes(attrs...))
+}
+
+// End sets the span's outcome and ends it.
+func (o processObserver) End(r poller.Result) {
+	if r.Attempts > 1 {
+		o.span.SetAttributes(attemptsKey.Int(r.Attempts))
+	}
+	switch {
+	case r.Err == nil:
+	case r.Abandoned:
+		o.span.SetAttributes(abandonedKey.Bool(true), semconv.ErrorType(r.Err))
+		o.span.SetStatus(codes.Error, "abandoned before completion: "+r.Err.Error())
+	default:
+		if r.Skipped {
+			o.span.SetAttributes(skippedKey.Bool(true))
+		}
+		o.span.SetAttributes(semconv.ErrorType(r.Err))
+		o.span.SetStatus(codes.Error, r.Err.Error())
+	}
+	o.span.End()
+}

@@ -1,0 +1,49 @@
+# Integration targets; the root Makefile includes this file.
+#
+#   make up / down                 Kafka + Jaeger in Docker (docker-compose.yml)
+#   make standins-up / -down       the same without Docker: kfake + Jaeger binary
+#   make integration               standins up, integration tests, standins down
+#   make tools-build               pre-build .bin/kfake and .bin/jaeger
+#
+# `integration` leaves alone whatever already answers on 127.0.0.1:9092 and
+# :16686 (for example `make up`), and brokers or collectors named by
+# KAFKA_BOOTSTRAP_SERVERS / JAEGER_QUERY_URL / OTEL_EXPORTER_OTLP_ENDPOINT.
+
+INTEGRATION_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+INTEGRATION_PKGS ?= ./integration/...
+INTEGRATION_TEST_FLAGS ?= -race -tags integration -count=1 -timeout 15m
+GO ?= go
+COMPOSE ?= docker compose
+STANDINS := $(INTEGRATION_ROOT)/scripts/standins.sh
+
+export CGO_ENABLED := 1
+
+.PHONY: up down standins-up standins-down integration tools-build
+
+up:
+	$(COMPOSE) -f $(INTEGRATION_ROOT)/docker-compose.yml up -d --wait
+
+down:
+	$(COMPOSE) -f $(INTEGRATION_ROOT)/docker-compose.yml down
+
+standins-up:
+	$(STANDINS) up
+
+standins-down:
+	$(STANDINS) down
+
+# One shell, so the stand-ins are stopped whatever the tests did (also on
+# Ctrl-C); the recipe exits with go test's status, and make itself then exits
+# 2 on any failure.
+integration:
+	@trap '$(STANDINS) down; exit 130' INT TERM; \
+	$(STANDINS) up || { $(STANDINS) down; exit 1; }; \
+	cd $(INTEGRATION_ROOT) && $(GO) test $(INTEGRATION_TEST_FLAGS) $(INTEGRATION_PKGS); \
+	status=$$?; \
+	$(STANDINS) down; \
+	exit $$status
+
+tools-build:
+	mkdir -p $(INTEGRATION_ROOT)/.bin
+	cd $(INTEGRATION_ROOT)/tools/kfake && $(GO) build -mod=readonly -o ../../.bin/kfake .
+	cd $(INTEGRATION_ROOT)/tools/jaeger && $(GO) build -mod=readonly -o ../../.bin/jaeger github.com/jaegertracing/jaeger/cmd/jaeger

@@ -1,0 +1,93 @@
+package poller
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// MaxWindow is the most offsets a partition may span between its watermark
+// and its newest polled message. Past it the partition is paused, which
+// bounds the memory a stuck message can hold and keeps the finished-offsets
+// record (see below) within Kafka's default offset.metadata.max.bytes (4096).
+const MaxWindow = 8192
+
+// metadataPrefix marks commit metadata written by kafkatrace, version 1.
+const metadataPrefix = "kt1:"
+
+// The commit metadata of a partition records which offsets above the
+// committed one have already finished: bit i of the bitmap is offset
+// committed+i. A kafkatrace consumer that is assigned the partition next
+// skips those offsets, so after a crash, a shutdown or a rebalance only work
+// that had not finished is processed again. Consumers that do not know the
+// format ignore it and process them again (at-least-once either way).
+
+// finishedMetadata encodes the finished offsets above the watermark, or ""
+// when there are none. Called with the poller's lock held.
+func (p *partition) finishedMetadata() string {
+	if p.head >= len(p.polled) || p.next < 0 {
+		return ""
+	}
+	var bits []byte
+	for _, w := range p.polled[p.head:] {
+		if !w.done {
+			continue
+		}
+		i := int64(w.off - p.next)
+		if i < 0 || i >= MaxWindow {
+			continue
+		}
+		if bits == nil {
+			bits = make([]byte, (int64(p.last-p.next)+8)/8)
+		}
+		if int(i/8) < len(bits) {
+			bits[i/8] |= 1 << (i % 8)
+		}
+	}
+	if bits == nil {
+		return ""
+	}
+	return metadataPrefix + base64.RawStdEncoding.EncodeToString(trimZeros(bits))
+}
+
+func trimZeros(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// parseFinished decodes commit metadata written by finishedMetadata for a
+// partition committed at base. Anything else (another tool's metadata,
+// corruption) yields nothing: those offsets are simply processed again.
+func parseFinished(base kafka.Offset, md *string) map[kafka.Offset]struct{} {
+	if md == nil || base < 0 || !strings.HasPrefix(*md, metadataPrefix) {
+		return nil
+	}
+	bits, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(*md, metadataPrefix))
+	if err != nil || len(bits) > MaxWindow/8 {
+		return nil
+	}
+	var out map[kafka.Offset]struct{}
+	for i, b := range bits {
+		for j := 0; j < 8; j++ {
+			if b&(1<<j) != 0 {
+				if out == nil {
+					out = map[kafka.Offset]struct{}{}
+				}
+				out[base+kafka.Offset(i*8+j)] = struct{}{}
+			}
+		}
+	}
+	return out
+}
+
+// window is how many offsets the partition spans from its watermark to its
+// newest polled message.
+func (p *partition) window() int64 {
+	if p.head >= len(p.polled) || p.next < 0 {
+		return 0
+	}
+	return int64(p.last-p.next) + 1
+}

@@ -1,0 +1,87 @@
+// Package telemetry sets up OpenTelemetry tracing for a Kafka service in one
+// call: [Start] builds a TracerProvider with a topic-aware
+// [sampling.Sampler], a batch span processor and an exporter, installs it
+// and a W3C TraceContext + Baggage propagator as the globals, and returns
+// the shutdown function that flushes it.
+//
+// # Configuration sources
+//
+// Start takes its configuration from the first of:
+//
+//  1. the YAML file named by the KAFKATRACE_CONFIG environment variable;
+//  2. the YAML file given by [WithConfigFile];
+//  3. the Config given by [WithConfig];
+//  4. [DefaultConfig].
+//
+// A file is read over DefaultConfig, so absent keys keep their defaults
+// (CONFIG.md lists every key and default). Then the standard OpenTelemetry
+// environment variables are applied over it, each replacing the setting it
+// names:
+//
+//	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES      service.name, service.attributes
+//	OTEL_TRACES_EXPORTER                             exporter.type (otlp, console, none, jaeger, ...)
+//	OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL             grpc -> otlp, http/protobuf -> otlp-http
+//	OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT             exporter.endpoint (OTLP)
+//	OTEL_EXPORTER_JAEGER_ENDPOINT                    exporter.endpoint (jaeger)
+//	OTEL_EXPORTER_OTLP[_TRACES]_HEADERS              exporter.headers, merged key by key
+//	OTEL_EXPORTER_OTLP[_TRACES]_TIMEOUT              exporter.timeout (milliseconds)
+//	OTEL_EXPORTER_OTLP[_TRACES]_INSECURE             exporter.insecure
+//	OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_EXPORT_TIMEOUT batch.schedule_delay, batch.export_timeout (ms)
+//	OTEL_BSP_MAX_QUEUE_SIZE                          batch.max_queue_size
+//	OTEL_BSP_MAX_EXPORT_BATCH_SIZE                   batch.max_export_batch_size
+//
+// So the precedence is: environment > file or WithConfig > defaults, and
+// the same holds for the file path itself (KAFKATRACE_CONFIG beats
+// WithConfigFile). The reason is who sets what. The file, or the Config
+// built in code, ships with the service and says what it needs; the
+// environment is set per deployment by the platform (a Kubernetes operator,
+// a collector sidecar) through the OTEL_* variables that every
+// OpenTelemetry SDK reads, and a service should go where its platform sends
+// it. The topic rules have no environment variable, so the file keeps the
+// last word on sampling.
+//
+// Details: when the environment switches the exporter type, the file's
+// endpoint, headers and insecure settings are dropped, since they were
+// meant for another exporter. The OTLP variables are read only when an OTLP
+// exporter is in use. OTEL_TRACES_SAMPLER is not read: the rules decide for
+// Kafka spans and ParentBased(AlwaysSample) for the rest, unless
+// [WithSampler] supplies a sampler with another default. Other
+// OTEL_EXPORTER_OTLP_* variables (certificates, compression) are read by the
+// OTLP exporters themselves.
+//
+// Invalid configuration fails Start with an error naming each offending key
+// or variable: unknown keys, a ratio outside 0..1, a bad glob or regular
+// expression, an unknown exporter. Nothing falls back to a default silently.
+//
+// # Exporters
+//
+// otlp (gRPC, the default, localhost:4317) and otlp-http (localhost:4318)
+// are the supported paths. jaeger sends Jaeger thrift over HTTP to a
+// collector (http://localhost:14268/api/traces) with
+// go.opentelemetry.io/otel/exporters/jaeger, which upstream deprecated and
+// stopped at v1.17.0; it still builds against this SDK and is kept only as a
+// legacy path for old collectors: Jaeger itself accepts OTLP since 1.35.
+// stdout writes JSON for development and none exports nothing.
+//
+// # Never blocking the hot path
+//
+// Spans go through the SDK's batch span processor, never in blocking mode:
+// when the exporter is slow or down, spans that find the queue full are
+// dropped and counted, and ending a span costs the same as ever. [Stats]
+// reports the counts.
+//
+// # Reloading sampling rules
+//
+// When the configuration comes from a file, Start watches it. When its
+// content changes and then stays the same for one check (checks run every
+// [DefaultReloadInterval], see [WithReloadInterval]; a file caught half
+// written is thus not applied), or when the process receives SIGHUP (see
+// [WithReloadSignals]), the file is read again, the environment applied and
+// the whole result validated, and the sampling rules are swapped into the
+// sampler atomically. Other sections take effect at the next start. A reload
+// that fails, for any key, keeps the current rules and reports the error
+// through otel.Handle. The watcher polls rather than using inotify: reading
+// a small file every few seconds is cheap and also sees editors that save
+// by rename, Kubernetes ConfigMap symlink swaps and network file systems.
+// The watcher ends with shutdown.
+package telemetry // import "github.com/kafkatrace/kafkatrace/telemetry"

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package telemetry
+
+import "os"
+
+func reloadSignals() []os.Signal { return nil }

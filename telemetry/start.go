@@ -1,0 +1,158 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/kafkatrace/kafkatrace/sampling"
+)
+
+// ConfigEnv names the environment variable holding the config file path.
+const ConfigEnv = "KAFKATRACE_CONFIG"
+
+// Start builds a Provider with [New] and installs it as the global
+// TracerProvider, with a W3C TraceContext and Baggage propagator. See the
+// package documentation for where the configuration comes from.
+//
+// The returned shutdown stops the config watcher and flushes the spans still
+// queued, giving up when ctx is done; calls after the first return the first
+// call's result. Start is meant to be called once, early in main.
+func Start(ctx context.Context, opts ...Option) (shutdown func(context.Context) error, err error) {
+	p, err := New(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	otel.SetTracerProvider(p)
+	otel.SetTextMapPropagator(Propagator())
+	current.Store(p.counters)
+	return p.Shutdown, nil
+}
+
+// Propagator returns the propagator kafkatrace services use: W3C
+// TraceContext and Baggage.
+func Propagator() propagation.TextMapPropagator {
+	return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+}
+
+// Provider is a TracerProvider built from the configuration, with the
+// sampler whose rules it reloads. Use it directly (interceptor's
+// WithTracerProvider) to run several services in one process; Start
+// installs one as the global.
+type Provider struct {
+	*sdktrace.TracerProvider
+	sampler  *sampling.Sampler
+	counters *counters
+	watcher  *watcher
+	once     sync.Once
+	err      error
+}
+
+// Sampler returns the provider's topic sampler; pass it to the interceptor's
+// WithTopicPolicy so untrusted topics follow the same (reloaded) rules.
+func (p *Provider) Sampler() *sampling.Sampler { return p.sampler }
+
+// Stats returns what happened to this provider's sampled spans.
+func (p *Provider) Stats() SpanStats { return p.counters.stats() }
+
+// Shutdown stops the config watcher and flushes the spans still queued,
+// giving up when ctx is done; calls after the first return the first call's
+// result.
+func (p *Provider) Shutdown(ctx context.Context) error {
+	p.once.Do(func() {
+		if p.watcher != nil {
+			p.watcher.close()
+		}
+		p.err = p.TracerProvider.Shutdown(ctx)
+	})
+	return p.err
+}
+
+// New builds a Provider from the configuration (see the package
+// documentation) without touching the globals, and starts watching the
+// config file when there is one.
+func New(ctx context.Context, opts ...Option) (*Provider, error) {
+	var err error
+	o := newOptions(opts)
+	if o.file != "" && o.cfg != nil {
+		return nil, errors.New("telemetry: WithConfig and WithConfigFile cannot be combined")
+	}
+	path := o.file
+	if v := o.getenv(ConfigEnv); v != "" {
+		path = v
+	}
+
+	var cfg Config
+	var content []byte
+	switch {
+	case path != "":
+		if content, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("telemetry: read config: %w", err)
+		}
+		if cfg, err = resolveConfig(content, o.getenv); err != nil {
+			return nil, fmt.Errorf("telemetry: config %s: %w", path, err)
+		}
+	default:
+		cfg = DefaultConfig()
+		if o.cfg != nil {
+			cfg = *o.cfg
+		}
+		if err = applyEnv(&cfg, o.getenv); err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("telemetry: config: %w", err)
+		}
+	}
+
+	rules, err := cfg.Sampling.compile()
+	if err != nil {
+		return nil, err // unreachable: validated
+	}
+	res, err := newResource(ctx, cfg.Service)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: resource: %w", err)
+	}
+	exp := o.exporter
+	if exp == nil {
+		if exp, err = newExporter(ctx, cfg.Exporter, o.stdout); err != nil {
+			return nil, fmt.Errorf("telemetry: exporter %s: %w", cfg.Exporter.Type, err)
+		}
+	}
+
+	s := o.sampler
+	if s == nil {
+		s = sampling.New(rules)
+	} else {
+		s.Swap(rules)
+	}
+	c := new(counters)
+	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(s), sdktrace.WithResource(res)}
+	if exp != nil {
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(newGatedBatcher(exp, cfg.Batch, c)))
+	}
+	p := &Provider{TracerProvider: sdktrace.NewTracerProvider(tpOpts...), sampler: s, counters: c}
+	if path != "" {
+		p.watcher = startWatcher(path, content, o, s)
+	}
+	return p, nil
+}
+
+// resolveConfig parses a config file, overlays the environment and
+// validates the result: the same steps at start and at every reload.
+func resolveConfig(content []byte, getenv func(string) string) (Config, error) {
+	cfg, err := parseConfig(content)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,108 @@
+package telemetry
+
+import (
+	"context"
+	"sync/atomic"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// SpanStats counts what happened to sampled spans since Start.
+type SpanStats struct {
+	// Exported spans were accepted by the exporter.
+	Exported uint64
+	// QueueFull spans were dropped because the export queue was full,
+	// typically because the backend is slow or down.
+	QueueFull uint64
+	// ExportFailed spans were in a batch the exporter returned an error for.
+	ExportFailed uint64
+}
+
+// Dropped returns how many sampled spans will never reach the backend.
+func (s SpanStats) Dropped() uint64 { return s.QueueFull + s.ExportFailed }
+
+// Stats returns the counters of the pipeline installed by the latest
+// [Start], including after its shutdown; zero before Start and for the none
+// exporter.
+func Stats() SpanStats {
+	return current.Load().stats()
+}
+
+func (c *counters) stats() SpanStats {
+	if c == nil {
+		return SpanStats{}
+	}
+	return SpanStats{
+		Exported:     c.exported.Load(),
+		QueueFull:    c.queueFull.Load(),
+		ExportFailed: c.failed.Load(),
+	}
+}
+
+var current atomic.Pointer[counters]
+
+// counters are shared by a gate and the countingExporter behind it.
+type counters struct {
+	limit     int64        // max spans admitted and not yet exported
+	inflight  atomic.Int64 // admitted, not yet returned by the exporter
+	exported  atomic.Uint64
+	queueFull atomic.Uint64
+	failed    atomic.Uint64
+}
+
+// The SDK's batch span processor drops spans when its queue is full but
+// keeps the count to itself. So the gate admits at most limit spans that the
+// exporter has not finished with, counting the rest as dropped, and the
+// batch processor behind it gets a queue larger than limit: it never drops,
+// and every drop is counted here. Admission is one atomic add: the hot path
+// never blocks or waits.
+type gate struct {
+	sdktrace.SpanProcessor
+	c *counters
+}
+
+// queueSlack leaves room in the batch processor's queue for the markers
+// ForceFlush puts there.
+const queueSlack = 64
+
+func newGatedBatcher(exp sdktrace.SpanExporter, b Batch, c *counters) sdktrace.SpanProcessor {
+	c.limit = int64(b.MaxQueueSize)
+	bsp := sdktrace.NewBatchSpanProcessor(countingExporter{exp, c},
+		sdktrace.WithMaxQueueSize(b.MaxQueueSize+queueSlack),
+		sdktrace.WithMaxExportBatchSize(b.MaxExportBatchSize),
+		sdktrace.WithBatchTimeout(b.ScheduleDelay),
+		sdktrace.WithExportTimeout(b.ExportTimeout),
+	)
+	return gate{bsp, c}
+}
+
+// OnEnd admits s to the batch processor unless the queue is full.
+func (g gate) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !s.SpanContext().IsSampled() {
+		return // the batch processor ignores them too
+	}
+	if g.c.inflight.Add(1) > g.c.limit {
+		g.c.inflight.Add(-1)
+		g.c.queueFull.Add(1)
+		return
+	}
+	g.SpanProcessor.OnEnd(s)
+}
+
+// countingExporter counts what the exporter did with each batch.
+type countingExporter struct {
+	sdktrace.SpanExporter
+	c *counters
+}
+
+func (e countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := e.SpanExporter.ExportSpans(ctx, spans)
+	n := len(spans)
+	if err != nil {
+		e.c.failed.Add(uint64(n))
+	} else {
+		e.c.exported.Add(uint64(n))
+	}
+	e.c.inflight.Add(int64(-n))
+	return err
+}
