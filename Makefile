@@ -6,8 +6,9 @@ export CGO_ENABLED := 1
 
 all: build
 
-## test: lint + unit tests with the race detector (CI runs this)
-test: lint unit
+## test: lint, unit tests with the race detector, then the integration suite
+## against real Kafka-protocol and Jaeger processes (CI runs this)
+test: lint unit integration
 
 ## unit: every package's tests, race detector on, no cache
 unit:
@@ -20,6 +21,7 @@ lint: vet
 
 vet:
 	$(GO) vet ./...
+	cd integration && $(GO) vet -tags integration ./...
 
 ## fmt: rewrite sources with gofmt
 fmt:
@@ -28,3 +30,5 @@ fmt:
 ## build: compile every package and example
 build:
 	$(GO) build ./...
+
+include mk/integration.mk

@@ -10,7 +10,7 @@
 # KAFKA_BOOTSTRAP_SERVERS / JAEGER_QUERY_URL / OTEL_EXPORTER_OTLP_ENDPOINT.
 
 INTEGRATION_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-INTEGRATION_PKGS ?= ./integration/...
+INTEGRATION_PKGS ?= ./...
 INTEGRATION_TEST_FLAGS ?= -race -tags integration -count=1 -timeout 15m
 GO ?= go
 COMPOSE ?= docker compose
@@ -38,7 +38,7 @@ standins-down:
 integration:
 	@trap '$(STANDINS) down; exit 130' INT TERM; \
 	$(STANDINS) up || { $(STANDINS) down; exit 1; }; \
-	cd $(INTEGRATION_ROOT) && $(GO) test $(INTEGRATION_TEST_FLAGS) $(INTEGRATION_PKGS); \
+	cd $(INTEGRATION_ROOT)/integration && $(GO) test $(INTEGRATION_TEST_FLAGS) $(INTEGRATION_PKGS); \
 	status=$$?; \
 	$(STANDINS) down; \
 	exit $$status
