@@ -18,7 +18,7 @@ import (
 // baseConf is the client configuration every test starts from.
 func baseConf() kafka.ConfigMap {
 	return kafka.ConfigMap{
-		"bootstrap.servers":  bootstrap(),
+		"bootstrap.servers":   bootstrap(),
 		"enable.metrics.push": false, // kfake answers KIP-714 telemetry, which librdkafka then logs
 	}
 }

@@ -80,12 +80,12 @@ func testPipeline(t *testing.T, exp telemetry.Exporter) {
 	}
 
 	want := map[string]string{ // operation -> span.kind
-		"checkout":                "internal",
-		"send " + ordersTopic:     "producer",
-		"process " + ordersTopic:  "consumer",
-		"send " + paymentsTopic:   "producer",
+		"checkout":                 "internal",
+		"send " + ordersTopic:      "producer",
+		"process " + ordersTopic:   "consumer",
+		"send " + paymentsTopic:    "producer",
 		"process " + paymentsTopic: "consumer",
-		"send " + notifTopic:      "producer",
+		"send " + notifTopic:       "producer",
 	}
 	traces := waitForTraces(t, svc("orders"), map[string]string{"test.run": run}, "the pipeline trace",
 		func(ts []jaegerTrace) bool {
