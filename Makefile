@@ -2,7 +2,14 @@
 GO      ?= go
 export CGO_ENABLED := 1
 
-.PHONY: all test unit lint vet fmt build
+.PHONY: all test unit lint vet fmt build demo
+
+## demo: three traced services on an embedded broker, each trace printed as a
+## tree (N orders; with KAFKA_BOOTSTRAP_SERVERS / OTEL_EXPORTER_OTLP_ENDPOINT
+## set, real Kafka and Jaeger)
+N ?= 5
+demo:
+	$(GO) run ./examples/pipeline -n $(N)
 
 all: build
 

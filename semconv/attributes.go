@@ -42,6 +42,7 @@ func Topic(tp kafka.TopicPartition) string {
 // Common holds the attributes shared by every span of one client; build it
 // once per producer or consumer.
 type Common struct {
+	op    Operation
 	attrs []attribute.KeyValue
 }
 
@@ -70,7 +71,7 @@ func NewCommon(op Operation, info ClientInfo) Common {
 		a = append(a, sc.MessagingConsumerGroupName(info.ConsumerGroup))
 	}
 	a = append(a, info.Extra...)
-	return Common{attrs: a}
+	return Common{op: op, attrs: a}
 }
 
 func operationType(op Operation) attribute.KeyValue {
@@ -95,7 +96,8 @@ type Opt struct {
 
 // AppendMessage appends to dst the client-wide attributes and those of msg
 // known before it is sent or processed: destination, partition (when chosen),
-// offset (when known), tombstone, and the opt-in key and body size.
+// offset (received messages only: a message being sent has none until its
+// delivery report), tombstone, and the opt-in key and body size.
 func (c Common) AppendMessage(dst []attribute.KeyValue, msg *kafka.Message, opt Opt) []attribute.KeyValue {
 	dst = append(dst, c.attrs...)
 	if msg == nil {
@@ -107,7 +109,7 @@ func (c Common) AppendMessage(dst []attribute.KeyValue, msg *kafka.Message, opt 
 	if p := msg.TopicPartition.Partition; p >= 0 {
 		dst = append(dst, Partition(p))
 	}
-	if o := msg.TopicPartition.Offset; o >= 0 {
+	if o := msg.TopicPartition.Offset; o >= 0 && c.op != Send {
 		dst = append(dst, Offset(o))
 	}
 	if msg.Value == nil {

@@ -78,6 +78,10 @@ func TestAppendMessage(t *testing.T) {
 	assert.Equal(t, "broker1", m["server.address"].AsString())
 	assert.Equal(t, "a", m["team"].AsString())
 	assert.NotContains(t, m, attribute.Key("messaging.kafka.offset"), "logical offsets are not recorded")
+
+	// A message being sent has no offset yet, whatever its zero value says.
+	msg.TopicPartition.Offset = 0
+	assert.NotContains(t, attrMap(c.AppendMessage(nil, msg, semconv.Opt{})), semconv.OffsetKey)
 	assert.NotContains(t, m, semconv.MessageKeyKey, "key is opt-in")
 	assert.NotContains(t, m, semconv.BodySizeKey, "body size is opt-in")
 	assert.NotContains(t, m, attribute.Key("messaging.kafka.message.tombstone"))

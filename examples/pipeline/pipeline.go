@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/kafkatrace/kafkatrace/interceptor"
+	"github.com/kafkatrace/kafkatrace/telemetry"
+)
+
+// config says where the pipeline runs and how much it sends.
+type config struct {
+	Messages  int                           // orders to send; 0 sends until ctx is done
+	Interval  time.Duration                 // between orders
+	Bootstrap string                        // Kafka; "" starts an embedded broker (librdkafka's mock cluster)
+	OTLP      bool                          // export through OTLP (endpoint from OTEL_EXPORTER_OTLP_ENDPOINT) besides printing
+	JaegerURL string                        // with OTLP, where each trace can be looked at
+	Out       io.Writer                     // trace trees
+	Progress  io.Writer                     // the progress line
+	OnTrace   func([]sdktrace.ReadOnlySpan) // optional: every complete trace, after printing
+}
+
+// Topics of the pipeline; one message goes orders → payments → notifications.
+var topics = []string{"orders", "payments", "notifications"}
+
+// spansPerTrace: place order, send orders, process orders, send payments,
+// process payments, send notifications.
+const spansPerTrace = 6
+
+// service is one of the three programs: its TracerProvider and clients.
+type service struct {
+	name     string
+	provider *telemetry.Provider
+	producer *interceptor.Producer
+	consumer *interceptor.Consumer
+}
+
+// run sends cfg.Messages orders through the three services, prints each
+// finished trace, and returns how many it printed.
+func run(ctx context.Context, cfg config) (int, error) {
+	bootstrap := cfg.Bootstrap
+	if bootstrap == "" {
+		mc, err := kafka.NewMockCluster(1)
+		if err != nil {
+			return 0, fmt.Errorf("embedded broker: %w", err)
+		}
+		defer mc.Close()
+		for _, t := range topics {
+			if err := mc.CreateTopic(t, 3, 1); err != nil {
+				return 0, fmt.Errorf("embedded broker: create %s: %w", t, err)
+			}
+		}
+		bootstrap = mc.BootstrapServers()
+	}
+
+	coll := newCollector(spansPerTrace)
+	var svcs []*service
+	defer func() {
+		for _, s := range svcs {
+			s.close()
+		}
+	}()
+	for _, name := range topics {
+		s, err := newService(ctx, name, bootstrap, cfg.OTLP, coll)
+		if err != nil {
+			return 0, err
+		}
+		svcs = append(svcs, s)
+	}
+	orders, payments, notifications := svcs[0], svcs[1], svcs[2]
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	consume := func(s *service, topic string, h interceptor.Handler) error {
+		if err := s.consumer.Subscribe(topic, nil); err != nil {
+			return err
+		}
+		wg.Go(func() {
+			if err := s.consumer.Run(runCtx, h); err != nil {
+				errs <- fmt.Errorf("%s: %w", s.name, err)
+			}
+		})
+		return nil
+	}
+	err := errors.Join(
+		consume(payments, "orders", func(ctx context.Context, m *kafka.Message) error {
+			time.Sleep(time.Duration(1+rand.IntN(4)) * time.Millisecond) // authorizing the payment
+			return send(ctx, payments.producer, "payments", m.Key)
+		}),
+		consume(notifications, "payments", func(ctx context.Context, m *kafka.Message) error {
+			return send(ctx, notifications.producer, "notifications", m.Key)
+		}),
+	)
+	defer func() {
+		stopRun()
+		wg.Wait()
+	}()
+	if err != nil {
+		return 0, err
+	}
+
+	sent := make(chan int, 1)
+	wg.Go(func() {
+		defer close(sent)
+		// Start once both consumers hold partitions, so the first trees
+		// come without the group-join delay in them.
+		for _, s := range []*service{payments, notifications} {
+			for runCtx.Err() == nil {
+				if parts, err := s.consumer.Assignment(); err == nil && len(parts) > 0 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		for i := 1; cfg.Messages == 0 || i <= cfg.Messages; i++ {
+			ctx, span := orders.provider.Tracer("orders").Start(runCtx, "place order")
+			err := send(ctx, orders.producer, "orders", []byte(fmt.Sprintf("order-%d", i)))
+			span.End()
+			if err != nil {
+				if runCtx.Err() == nil {
+					errs <- fmt.Errorf("orders: %w", err)
+				}
+				return
+			}
+			sent <- i
+			select {
+			case <-runCtx.Done():
+				return
+			case <-time.After(cfg.Interval):
+			}
+		}
+	})
+
+	printed, lastSent := 0, 0
+	progress := func() {
+		fmt.Fprintf(cfg.Progress, "\r\033[K  orders sent %d · traces complete %d", lastSent, printed)
+	}
+	for cfg.Messages == 0 || printed < cfg.Messages {
+		select {
+		case n, ok := <-sent:
+			if ok {
+				lastSent = n
+			} else {
+				sent = nil
+			}
+			progress()
+		case spans := <-coll.out:
+			fmt.Fprint(cfg.Progress, "\r\033[K")
+			link := ""
+			if cfg.OTLP {
+				link = strings.TrimRight(cfg.JaegerURL, "/") + "/trace/" + spans[0].SpanContext().TraceID().String()
+			}
+			render(cfg.Out, spans, link)
+			if cfg.OnTrace != nil {
+				cfg.OnTrace(spans)
+			}
+			printed++
+			progress()
+		case err := <-errs:
+			return printed, err
+		case <-ctx.Done():
+			fmt.Fprintln(cfg.Progress)
+			return printed, nil
+		}
+	}
+	fmt.Fprintln(cfg.Progress)
+	return printed, nil
+}
+
+func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *collector) (*service, error) {
+	tc := telemetry.DefaultConfig()
+	tc.Service.Name = name
+	tc.Exporter.Type = telemetry.ExporterNone
+	if otlp {
+		tc.Exporter.Type = telemetry.ExporterOTLP
+		tc.Batch.ScheduleDelay = 200 * time.Millisecond
+	}
+	p, err := telemetry.New(ctx, telemetry.WithConfig(tc))
+	if err != nil {
+		return nil, err
+	}
+	p.RegisterSpanProcessor(coll)
+	s := &service{name: name, provider: p}
+	opts := []interceptor.Option{
+		interceptor.WithTracerProvider(p),
+		interceptor.WithPropagators(telemetry.Propagator()),
+		interceptor.WithTopicPolicy(p.Sampler()),
+	}
+	if s.producer, err = interceptor.NewProducer(&kafka.ConfigMap{
+		"bootstrap.servers": bootstrap, "linger.ms": 1, "client.id": name,
+	}, opts...); err != nil {
+		s.close()
+		return nil, err
+	}
+	if s.consumer, err = interceptor.NewConsumer(&kafka.ConfigMap{
+		"bootstrap.servers": bootstrap, "group.id": name, "client.id": name,
+		"auto.offset.reset": "earliest", "session.timeout.ms": 6000,
+		"fetch.wait.max.ms": 10, // the embedded broker answers fetches only after this wait
+	}, opts...); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *service) close() {
+	if s.consumer != nil {
+		_ = s.consumer.Close()
+	}
+	if s.producer != nil {
+		s.producer.Flush(5000)
+		s.producer.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.provider.Shutdown(ctx)
+}
+
+// send produces one message with ctx's span as parent and waits for the
+// broker's acknowledgement.
+func send(ctx context.Context, p *interceptor.Producer, topic string, key []byte) error {
+	dc := make(chan kafka.Event, 1)
+	msg := &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny}, Key: key, Value: []byte("{}")}
+	if err := p.ProduceContext(ctx, msg, dc); err != nil {
+		return err
+	}
+	select {
+	case ev := <-dc:
+		return ev.(*kafka.Message).TopicPartition.Error
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
