@@ -12,7 +12,7 @@ const (
 )
 
 // Config is the whole telemetry configuration. Its YAML form is the config
-// file; CONFIG.md lists every key. Start from [DefaultConfig]: a Config is
+// file; the README lists every key. Start from [DefaultConfig]: a Config is
 // used as given, and zero values are validated, not replaced by defaults.
 type Config struct {
 	Service  Service  `yaml:"service"`

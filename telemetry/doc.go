@@ -14,7 +14,7 @@
 //  4. [DefaultConfig].
 //
 // A file is read over DefaultConfig, so absent keys keep their defaults
-// (CONFIG.md lists every key and default). Then the standard OpenTelemetry
+// (the README lists every key and default). Then the standard OpenTelemetry
 // environment variables are applied over it, each replacing the setting it
 // names:
 //
