@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kafkatrace/kafkatrace/interceptor"
+	"github.com/kafkatrace/kafkatrace/poller"
+)
+
+// handlerDelay is the slow handler of the poller scenario.
+const handlerDelay = time.Millisecond
+
+// sequential is the baseline: a plain confluent-kafka-go Poll loop calling
+// the handler inline. It returns messages per second.
+func sequential(bootstrap, topic string, parts, n int) (float64, error) {
+	c, err := kafka.NewConsumer(consumerConf(bootstrap))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	if err := c.Assign(assignment(topic, parts)); err != nil {
+		return 0, err
+	}
+	d, err := pollLoop(c.Poll, n, func(*kafka.Message) { time.Sleep(handlerDelay) }, nil)
+	if err != nil {
+		return 0, err
+	}
+	return float64(n-1) / d.Seconds(), nil
+}
+
+// concurrent runs the same handler through Run and returns messages per
+// second.
+func concurrent(bootstrap string, tp trace.TracerProvider, topic string, parts, n int, o poller.Ordering, inFlight int) (float64, error) {
+	d, err := runConsumer(bootstrap, tp, topic, parts, n, func(context.Context, *kafka.Message) error {
+		time.Sleep(handlerDelay)
+		return nil
+	}, nil, interceptor.WithOrdering(o), interceptor.WithMaxInFlight(inFlight))
+	if err != nil {
+		return 0, err
+	}
+	return float64(n-1) / d.Seconds(), nil
+}
+
+// pollerCase is one row of the poller table.
+type pollerCase struct {
+	ordering poller.Ordering
+	inFlight int
+}
+
+func (c pollerCase) String() string { return fmt.Sprintf("Run %s, %d in flight", c.ordering, c.inFlight) }
+
+var pollerCases = []pollerCase{
+	{poller.ByKey, 16}, {poller.ByKey, 64}, {poller.ByKey, 256},
+	{poller.ByPartition, 16}, {poller.ByPartition, 64}, {poller.ByPartition, 256},
+	{poller.Unordered, 16}, {poller.Unordered, 64}, {poller.Unordered, 256},
+}
+
+// messagesFor keeps each poller measurement near a second: ByPartition can
+// run only one handler per partition.
+func messagesFor(c pollerCase, parts, total int) int {
+	if c.ordering == poller.ByPartition {
+		return min(total, parts*1000)
+	}
+	return min(total, c.inFlight*400)
+}

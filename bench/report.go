@@ -1,0 +1,236 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// throughput is one throughput table: msgs/s per variant and round.
+type throughput struct {
+	Title   string
+	Order   []string
+	Figures map[string]series
+}
+
+func (t *throughput) add(name string, v float64) { t.Figures[name] = append(t.Figures[name], v) }
+
+// pollerTable holds the poller scenario.
+type pollerTable struct {
+	Keys       int
+	Sequential series
+	Order      []string
+	Cases      map[string]series
+	Ratios     map[string]series
+}
+
+func (p *pollerTable) ratio(name string, r float64) {
+	if p.Ratios == nil {
+		p.Ratios = map[string]series{}
+	}
+	p.Ratios[name] = append(p.Ratios[name], r)
+}
+
+type report struct {
+	Rounds, N  int
+	Command    string
+	Env        []string
+	Elapsed    time.Duration
+	Throughput []throughput
+	Micro      []micro
+	Poller     pollerTable
+	Memory     []memoryResult
+}
+
+// floorOf names the floor a variant is held to.
+func floorOf(name string) string {
+	switch {
+	case strings.Contains(name, "unsampled"):
+		return "floor unsampled"
+	case strings.Contains(name, "sampled"):
+		return "floor sampled"
+	}
+	return ""
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Benchmarks\n\n")
+	w("What tracing costs, measured by `make bench` against raw confluent-kafka-go (no tracing, the ceiling) and against\n")
+	w("the **floor**: the least any OpenTelemetry-based Kafka tracing must do, written by hand in `bench/floor.go` (start a\n")
+	w("span with three messaging attributes, inject W3C TraceContext + Baggage, end the span on the delivery report found\n")
+	w("through Opaque; consumer: extract, start a process span, end it). Sampled runs use the SDK's BatchSpanProcessor with\n")
+	w("a discarding exporter; unsampled runs use a NeverSample provider.\n\n")
+	w("Every throughput figure is the median of %d interleaved rounds (the variants take turns, in rotating order) of %d\n", r.Rounds, r.N)
+	w("messages on one in-process broker (librdkafka's mock cluster), and ratios are medians of per-round ratios, because\n")
+	w("this machine is noisy. Absolute numbers say more about a 2-core VM and an in-process broker than about production;\n")
+	w("the ratios are the point.\n\n")
+	w("Command: `%s` (took %s)\n\n", r.Command, r.Elapsed.Round(time.Second))
+	w("Machine and versions:\n\n")
+	for _, e := range r.Env {
+		w("- %s\n", e)
+	}
+	w("\n")
+
+	for _, t := range r.Throughput {
+		w("## %s\n\n", t.Title)
+		w("| variant | msgs/s (median) | × raw | × its floor |\n|---|---:|---:|---:|\n")
+		raw := t.Figures[t.Order[0]]
+		for _, name := range t.Order {
+			f := t.Figures[name]
+			vsFloor := "—"
+			if fl := floorOf(name); fl != "" && !strings.HasPrefix(name, "floor") {
+				vsFloor = fmt.Sprintf("%.2f", ratios(f, t.Figures[fl]).median())
+			}
+			w("| %s | %.0f | %.2f | %s |\n", name, f.median(), ratios(f, raw).median(), vsFloor)
+		}
+		w("\n")
+	}
+
+	w("## Go benchmarks (`testing.B`, 40 B messages)\n\n")
+	w("Per message, delivery report or poll included; the same functions run under `cd bench && go test -bench . -benchmem`.\n\n")
+	w("| path | variant | ns/op | allocs/op | B/op | ns vs floor | allocs vs floor |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, m := range r.Micro {
+		dNs, dAllocs := "—", "—"
+		if fl := floorOf(m.Variant); fl != "" && !strings.HasPrefix(m.Variant, "floor") {
+			for _, f := range r.Micro {
+				if f.Path == m.Path && f.Variant == fl {
+					dNs = fmt.Sprintf("%+.0f%%", (m.NsPerOp/f.NsPerOp-1)*100)
+					dAllocs = fmt.Sprintf("%+d", m.AllocsPerOp-f.AllocsPerOp)
+				}
+			}
+		}
+		w("| %s | %s | %.0f | %d | %d | %s | %s |\n", m.Path, m.Variant, m.NsPerOp, m.AllocsPerOp, m.BytesPerOp, dNs, dAllocs)
+	}
+	w("\n")
+
+	p := r.Poller
+	w("## Poller: a 1 ms handler, %d distinct keys, 3 partitions\n\n", p.Keys)
+	w("Baseline: a sequential confluent-kafka-go Poll loop calling the handler inline (%.0f msgs/s, median). `Run` with an\n", p.Sequential.median())
+	w("unsampled provider; medians of %d rounds.\n\n", len(p.Sequential))
+	w("| mode | msgs/s | × sequential |\n|---|---:|---:|\n")
+	w("| sequential Poll loop | %.0f | 1.00 |\n", p.Sequential.median())
+	for _, name := range p.Order {
+		w("| %s | %.0f | %.1f |\n", name, p.Cases[name].median(), p.Ratios[name].median())
+	}
+	w("\n")
+
+	w("## Memory: producing against a slow broker (20 ms round trip), tracing on\n\n")
+	w("Each variant in a process of its own; peak RSS is VmHWM, goroutines sampled every 10 ms.\n\n")
+	w("| variant | messages | seconds | peak RSS MiB | max goroutines | goroutines after Close |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, m := range r.Memory {
+		w("| %s | %d | %.1f | %.0f | %d | %d |\n", m.Variant, m.Messages, m.Seconds, m.PeakRSSMiB, m.MaxGoroutines, m.EndGoroutines)
+	}
+	w("\n")
+	w("%s", r.targets())
+	return b.String()
+}
+
+// targets states where each target of the benchmark issue stands.
+func (r *report) targets() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("## Targets\n\n| target | figure | met |\n|---|---|---|\n")
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	for _, t := range r.Throughput {
+		for _, name := range t.Order {
+			if !strings.HasPrefix(name, "kafkatrace") || strings.Contains(name, "Run") {
+				continue
+			}
+			x := ratios(t.Figures[name], t.Figures[floorOf(name)]).median()
+			w("| %s: %s ≥ 1.0× its floor | %.2f× | %s |\n", t.Title, name, x, yes(x >= 1.0))
+		}
+	}
+	for _, m := range r.Micro {
+		if !strings.HasPrefix(m.Variant, "kafkatrace") || strings.Contains(m.Variant, "Run") {
+			continue
+		}
+		for _, f := range r.Micro {
+			if f.Path == m.Path && f.Variant == floorOf(m.Variant) {
+				okNs := m.NsPerOp <= f.NsPerOp*1.10
+				okAl := m.AllocsPerOp <= f.AllocsPerOp+2
+				w("| %s %s: ns ≤ floor + 10%%, allocs ≤ floor + 2 | %.0f vs %.0f ns, %d vs %d allocs | %s |\n",
+					m.Path, m.Variant, m.NsPerOp, f.NsPerOp, m.AllocsPerOp, f.AllocsPerOp, yes(okNs && okAl))
+			}
+		}
+	}
+	name := Run256ByKey
+	x := r.Poller.Ratios[name].median()
+	w("| poller: %s ≥ 150× sequential | %.1f× | %s |\n", name, x, yes(x >= 150))
+	for _, m := range r.Memory {
+		if m.Variant != "raw" {
+			w("| producer goroutines do not grow with messages in flight | max %d goroutines for %d messages, %d after Close | %s |\n",
+				m.MaxGoroutines, m.Messages, m.EndGoroutines, yes(m.MaxGoroutines < 50))
+		}
+	}
+	w("\n")
+	return b.String()
+}
+
+// Run256ByKey names the poller case the ≥150× target is about.
+var Run256ByKey = pollerCase{ordering: 0, inFlight: 256}.String()
+
+func environment() []string {
+	env := []string{
+		fmt.Sprintf("%s, GOMAXPROCS %d, %s/%s", cpuModel(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH),
+		"memory: " + memTotal(),
+		"Go " + runtime.Version(),
+	}
+	_, lib := kafka.LibraryVersion()
+	env = append(env, "librdkafka "+lib)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			switch d.Path {
+			case "github.com/confluentinc/confluent-kafka-go/v2", "go.opentelemetry.io/otel", "go.opentelemetry.io/otel/sdk":
+				env = append(env, d.Path+" "+d.Version)
+			}
+		}
+	}
+	env = append(env, "date: "+time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	return env
+}
+
+func cpuModel() string {
+	out, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	n := 0
+	model := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "processor") {
+			n++
+		}
+		if v, ok := strings.CutPrefix(line, "model name"); ok && model == "" {
+			model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return fmt.Sprintf("%d × %s", n, model)
+}
+
+func memTotal() string {
+	out, err := exec.Command("free", "-h").Output()
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "Mem:") {
+			if f := strings.Fields(line); len(f) > 1 {
+				return f[1]
+			}
+		}
+	}
+	return "?"
+}
