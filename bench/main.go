@@ -12,6 +12,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,7 +27,22 @@ func main() {
 	memN := flag.Int("mem-n", 1_000_000, "messages in the memory scenario")
 	out := flag.String("out", "", "write the markdown report here too")
 	child := flag.String("memory-child", "", "internal: run the memory scenario for this variant and print JSON")
+	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,memory); default all")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	want := func(section string) bool {
+		return *only == "" || strings.Contains(","+*only+",", ","+section+",")
+	}
 
 	if *child != "" {
 		res, err := runMemory(*child, *memN, 20*time.Millisecond)
@@ -69,6 +85,9 @@ func main() {
 
 	// 1. Producer throughput, 40 B and 1 KiB.
 	for _, size := range []int{40, 1024} {
+		if !want("producer") {
+			break
+		}
 		table := throughput{Title: fmt.Sprintf("Producer, %s messages", sizeName(size)), Figures: map[string]series{}}
 		for round := 0; round < *rounds; round++ {
 			for i := range producers {
@@ -92,7 +111,7 @@ func main() {
 	}
 	consumers := newConsumerVariants(bootstrap, prov)
 	ct := throughput{Title: "Consumer, 40 B messages", Figures: map[string]series{}}
-	for round := 0; round < *rounds; round++ {
+	for round := 0; round < *rounds && want("consumer"); round++ {
 		for i := range consumers {
 			v := consumers[(i+round)%len(consumers)]
 			d, err := v.consume("consume", consumeParts, *n, nil)
@@ -103,17 +122,25 @@ func main() {
 		}
 		progress("consumer round %d/%d", round+1, *rounds)
 	}
-	for _, v := range consumers {
-		ct.Order = append(ct.Order, v.name)
+	if want("consumer") {
+		for _, v := range consumers {
+			ct.Order = append(ct.Order, v.name)
+		}
+		r.Throughput = append(r.Throughput, ct)
 	}
-	r.Throughput = append(r.Throughput, ct)
 
 	// 3. Go benchmarks of both paths.
 	for _, v := range producers {
+		if !want("micro") {
+			break
+		}
 		r.Micro = append(r.Micro, toMicro("produce", v.name, testing.Benchmark(func(b *testing.B) { benchProduce(b, v) })))
 		progress("go benchmark produce %s", v.name)
 	}
 	for _, v := range consumers {
+		if !want("micro") {
+			break
+		}
 		r.Micro = append(r.Micro, toMicro("consume", v.name, testing.Benchmark(func(b *testing.B) { benchConsume(b, bootstrap, mc, seed, v) })))
 		progress("go benchmark consume %s", v.name)
 	}
@@ -124,6 +151,9 @@ func main() {
 		log.Fatal(err)
 	}
 	pollerRounds := max(1, min(*rounds, 3))
+	if !want("poller") {
+		pollerRounds = 0
+	}
 	pr := pollerTable{Sequential: series{}, Cases: map[string]series{}, Keys: pollerMsgs}
 	for round := 0; round < pollerRounds; round++ {
 		seq, err := sequential(bootstrap, "poller", 3, 500)
@@ -148,6 +178,9 @@ func main() {
 
 	// 5. Memory against a slow broker, each variant in its own process.
 	for _, variant := range []string{"raw", "kafkatrace sampled"} {
+		if !want("memory") {
+			break
+		}
 		res, err := memoryChild(variant, *memN)
 		if err != nil {
 			log.Fatal(err)

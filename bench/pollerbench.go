@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -54,10 +55,25 @@ type pollerCase struct {
 
 func (c pollerCase) String() string { return fmt.Sprintf("Run %s, %d in flight", c.ordering, c.inFlight) }
 
-var pollerCases = []pollerCase{
+var pollerCases = pollerCasesFromEnv([]pollerCase{
 	{poller.ByKey, 16}, {poller.ByKey, 64}, {poller.ByKey, 256},
 	{poller.ByPartition, 16}, {poller.ByPartition, 64}, {poller.ByPartition, 256},
 	{poller.Unordered, 16}, {poller.Unordered, 64}, {poller.Unordered, 256},
+})
+
+// pollerCasesFromEnv keeps only the case named by BENCH_POLLER_CASE (for
+// profiling one), or all of them.
+func pollerCasesFromEnv(all []pollerCase) []pollerCase {
+	want := os.Getenv("BENCH_POLLER_CASE")
+	if want == "" {
+		return all
+	}
+	for _, c := range all {
+		if c.String() == want {
+			return []pollerCase{c}
+		}
+	}
+	return all
 }
 
 // messagesFor keeps each poller measurement near a second: ByPartition can

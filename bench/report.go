@@ -112,6 +112,10 @@ func (r *report) markdown() string {
 	w("\n")
 
 	p := r.Poller
+	if len(p.Sequential) == 0 {
+		w("%s", r.targets())
+		return b.String()
+	}
 	w("## Poller: a 1 ms handler, %d distinct keys, 3 partitions\n\n", p.Keys)
 	w("Baseline: a sequential confluent-kafka-go Poll loop calling the handler inline (%.0f msgs/s, median). `Run` with an\n", p.Sequential.median())
 	w("unsampled provider; medians of %d rounds.\n\n", len(p.Sequential))

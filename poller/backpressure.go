@@ -2,11 +2,16 @@ package poller
 
 import "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-// Back-pressure has two triggers, each with hysteresis:
+// Back-pressure works in two steps. When MaxBuffered messages wait to start,
+// the polling loop stops fetching more and waits for a handler to make room
+// (polling without blocking, to serve rebalance callbacks): fast handlers
+// never cause a pause, which would purge librdkafka's prefetched messages
+// and cost a refetch. Then two triggers, each with hysteresis, pause
+// partitions:
 //
-//   - the poller-wide buffer: when MaxBuffered messages wait to start, every
-//     partition with a backlog is paused; all resume once fewer than half
-//     wait;
+//   - the poller-wide buffer: when it has stayed full for pauseAfter
+//     (handlers are not keeping up at all), every partition with a backlog
+//     is paused; all resume once fewer than half of MaxBuffered wait;
 //   - a partition's window: when it spans MaxWindow offsets (a slow message
 //     holding the watermark while later ones finish), that partition is
 //     paused until the window is back under half.
@@ -25,13 +30,13 @@ func (p *Poller) backpressure() {
 	}
 	p.bpCheck = false
 	switch {
-	case !p.throttled && p.buffered >= p.cfg.MaxBuffered:
+	case p.throttleNow && !p.throttled:
 		p.throttled = true
 		for _, part := range p.parts {
 			part.throttled = part.buffered > 0
 		}
 	case p.throttled && p.buffered <= p.cfg.MaxBuffered/2:
-		p.throttled = false
+		p.throttled, p.throttleNow = false, false
 		for _, part := range p.parts {
 			part.throttled = false
 		}
@@ -67,10 +72,21 @@ func (p *Poller) backpressure() {
 	p.resume(resume)
 }
 
-// checkPressure notes that a trigger may have changed: the buffer crossed a
-// threshold or part's window did. Called with p.mu held.
+// throttle asks backpressure to pause the partitions with a backlog: the
+// buffer has stayed full for pauseAfter.
+func (p *Poller) throttle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.throttled {
+		p.throttleNow, p.bpCheck = true, true
+	}
+}
+
+// checkPressure notes that a trigger may have changed: the buffer drained
+// enough to lift throttling, or part's window crossed a threshold. Called
+// with p.mu held.
 func (p *Poller) checkPressure(part *partition) {
-	if p.buffered >= p.cfg.MaxBuffered || (p.throttled && p.buffered <= p.cfg.MaxBuffered/2) {
+	if p.throttled && p.buffered <= p.cfg.MaxBuffered/2 {
 		p.bpCheck = true
 	}
 	if part != nil {

@@ -75,7 +75,7 @@ type Source interface {
 type Config struct {
 	Ordering    Ordering // default ByKey
 	MaxInFlight int      // concurrent handlers; default 64
-	MaxBuffered int      // polled, unstarted messages before pausing; default 2*MaxInFlight
+	MaxBuffered int      // polled, unstarted messages held; default max(2*MaxInFlight, 1024)
 
 	Attempts  int                             // handler attempts per message; default 3
 	Backoff   func(attempt int) time.Duration // wait after failed attempt n; default 100ms doubling to 5s
@@ -99,7 +99,11 @@ func (c Config) withDefaults() Config {
 		c.MaxInFlight = 64
 	}
 	if c.MaxBuffered <= 0 {
-		c.MaxBuffered = 2 * c.MaxInFlight
+		// Room for a fetch burst of one partition, so that the
+		// messages of the others, which librdkafka delivers behind it,
+		// are reached without pausing (a pause purges the prefetched
+		// messages and costs a refetch).
+		c.MaxBuffered = max(2*c.MaxInFlight, 1024)
 	}
 	if c.Attempts <= 0 {
 		c.Attempts = 3

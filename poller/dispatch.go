@@ -200,6 +200,12 @@ func (p *Poller) finish(w *work, res Result) {
 	}
 	p.fill()
 	p.checkPressure(part)
+	if p.buffered < p.cfg.MaxBuffered {
+		select {
+		case p.room <- struct{}{}:
+		default:
+		}
+	}
 	if p.running == 0 && p.idle != nil {
 		close(p.idle)
 		p.idle = nil

@@ -15,15 +15,18 @@
 // # Bounds and back-pressure
 //
 // At most MaxInFlight handlers run at once. Messages polled but not yet
-// started are buffered; when the buffer reaches MaxBuffered the poller pauses
-// every partition that has a backlog (the busiest ones) and keeps calling
-// Poll, so the consumer stays in its group (max.poll.interval.ms is never
-// exceeded by waiting on handlers). A paused partition is resumed once its
-// backlog has drained and the buffer is below half of MaxBuffered. Pausing
-// purges librdkafka's prefetched messages; fetching resumes from the last
-// message handed to the poller, so nothing is skipped. librdkafka keeps pause
-// state across rebalances, so newly assigned and revoked partitions are
-// resumed explicitly.
+// started are buffered; when the buffer reaches MaxBuffered the poller stops
+// taking messages and waits for a handler to make room, still calling Poll
+// (without blocking, about every PollTimeout) so rebalance callbacks are
+// served and the consumer stays in its group (max.poll.interval.ms is never
+// exceeded by waiting on handlers). Fast handlers thus never cause a pause.
+// If the buffer stays full for a second, the poller pauses every partition
+// that has a backlog (the busiest ones); they resume once the buffer is below
+// half of MaxBuffered. Pausing purges librdkafka's prefetched messages;
+// fetching resumes from the last message handed to the poller, so nothing is
+// skipped. librdkafka keeps pause state across rebalances, so newly assigned
+// and revoked partitions are resumed explicitly. A partition whose window of
+// unfinished offsets reaches MaxWindow is paused as well.
 //
 // # Offsets
 //

@@ -30,10 +30,12 @@ type Poller struct {
 	maxRunning  int
 	stopping    bool
 	stop        chan struct{} // closed by stopLocked
+	room        chan struct{} // signalled when buffer space frees up
 	failure     *HandlerError
 	idle        chan struct{} // closed when running drops to 0
 	paused      int           // partitions paused by back-pressure
 	throttled   bool          // the buffer bound has partitions paused
+	throttleNow bool          // the buffer stayed full for pauseAfter: pause
 	bpCheck     bool          // a back-pressure trigger may have changed
 	dirtyParts  []*partition  // partitions to store at the next storeOffsets
 	skippedDone int           // messages skipped because a previous owner finished them
@@ -51,6 +53,7 @@ func New(src Source, handler Handler, cfg Config) *Poller {
 		parts:      map[tpKey]*partition{},
 		lanes:      map[laneKey]*lane{},
 		stop:       make(chan struct{}),
+		room:       make(chan struct{}, 1),
 	}
 }
 
@@ -116,13 +119,34 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.mu.Unlock()
 	pollMs := int(p.cfg.PollTimeout / time.Millisecond)
 	var fatal error
-	for ctx.Err() == nil && fatal == nil && !p.isStopping() {
+	var fullSince, lastStore time.Time
+	for ctx.Err() == nil && fatal == nil {
+		p.mu.Lock()
+		stopping, full, paused := p.stopping, p.buffered >= p.cfg.MaxBuffered, p.paused > 0
+		p.mu.Unlock()
+		if stopping {
+			break
+		}
 		ms := pollMs
-		if p.pausedAny() {
-			// Resume as soon as the backlog drains instead of sleeping a
-			// whole PollTimeout in a Poll that paused partitions cannot
-			// answer.
+		switch {
+		case full:
+			// Wait for a handler to make room instead of polling more:
+			// pausing would purge librdkafka's prefetched messages and
+			// cost a refetch. Poll without blocking afterwards, so
+			// rebalance callbacks are still served.
+			if fullSince.IsZero() {
+				fullSince = time.Now()
+			}
+			p.waitRoom(ctx)
+			ms = 0
+			if time.Since(fullSince) >= pauseAfter {
+				p.throttle()
+			}
+		case paused:
+			fullSince = time.Time{}
 			ms = pausedPollMs
+		default:
+			fullSince = time.Time{}
 		}
 		ev := p.src.Poll(ms)
 		switch e := ev.(type) {
@@ -145,8 +169,11 @@ func (p *Poller) Run(ctx context.Context) error {
 		default:
 			p.event(e)
 		}
-		if err := p.storeOffsets(); err != nil {
-			fatal = err
+		if now := time.Now(); now.Sub(lastStore) >= storeInterval {
+			lastStore = now
+			if err := p.storeOffsets(); err != nil {
+				fatal = err
+			}
 		}
 		p.backpressure()
 	}
@@ -157,20 +184,29 @@ func (p *Poller) Run(ctx context.Context) error {
 	return err
 }
 
+// pauseAfter is how long the buffer must stay full (handlers not keeping up
+// at all) before the partitions with a backlog are paused.
+const pauseAfter = time.Second
+
+// storeInterval is the least time between two offset stores: auto-commit
+// sends them every few seconds, and revoke and shutdown store afresh.
+const storeInterval = 5 * time.Millisecond
+
+// waitRoom waits until a handler frees buffer space, ctx is done, Stop is
+// called, or PollTimeout passes.
+func (p *Poller) waitRoom(ctx context.Context) {
+	t := time.NewTimer(p.cfg.PollTimeout)
+	defer t.Stop()
+	select {
+	case <-p.room:
+	case <-p.stop:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
 // pausedPollMs is the Poll timeout while back-pressure has partitions paused.
 const pausedPollMs = 1
-
-func (p *Poller) pausedAny() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.paused > 0
-}
-
-func (p *Poller) isStopping() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stopping
-}
 
 func (p *Poller) event(ev kafka.Event) {
 	if p.cfg.OnEvent != nil {
