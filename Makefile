@@ -2,7 +2,12 @@
 GO      ?= go
 export CGO_ENABLED := 1
 
-.PHONY: all test unit lint vet fmt build demo
+.PHONY: all test unit lint vet fmt build demo bench
+
+## bench: kafkatrace vs raw confluent-kafka-go vs a hand-written floor, in
+## interleaved rounds; prints the tables and rewrites docs/BENCHMARKS.md
+bench:
+	cd bench && $(GO) run . -out ../docs/BENCHMARKS.md
 
 ## demo: three traced services on an embedded broker, each trace printed as a
 ## tree (N orders; with KAFKA_BOOTSTRAP_SERVERS / OTEL_EXPORTER_OTLP_ENDPOINT
@@ -13,9 +18,10 @@ demo:
 
 all: build
 
-## test: lint, unit tests with the race detector, then the integration suite
-## against real Kafka-protocol and Jaeger processes (CI runs this)
-test: lint unit integration
+## test: lint, unit tests with the race detector, bounded fuzzing of the
+## header code, then the integration suite against real Kafka-protocol and
+## Jaeger processes (CI runs this)
+test: lint unit fuzz integration
 
 ## unit: every package's tests, race detector on, no cache
 unit:
@@ -29,6 +35,7 @@ lint: vet
 vet:
 	$(GO) vet ./...
 	cd integration && $(GO) vet -tags integration ./...
+	cd bench && $(GO) vet ./...
 
 ## fmt: rewrite sources with gofmt
 fmt:
@@ -39,3 +46,4 @@ build:
 	$(GO) build ./...
 
 include mk/integration.mk
+include mk/fuzz.mk

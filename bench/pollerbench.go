@@ -53,7 +53,9 @@ type pollerCase struct {
 	inFlight int
 }
 
-func (c pollerCase) String() string { return fmt.Sprintf("Run %s, %d in flight", c.ordering, c.inFlight) }
+func (c pollerCase) String() string {
+	return fmt.Sprintf("Run %s, %d in flight", c.ordering, c.inFlight)
+}
 
 var pollerCases = pollerCasesFromEnv([]pollerCase{
 	{poller.ByKey, 16}, {poller.ByKey, 64}, {poller.ByKey, 256},

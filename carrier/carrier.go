@@ -26,16 +26,27 @@ func New(msg *kafka.Message) *MessageCarrier {
 	return &MessageCarrier{msg: msg}
 }
 
+// Reset points c at msg, as New does, so that a MessageCarrier can live
+// inside a larger struct without an allocation of its own.
+func (c *MessageCarrier) Reset(msg *kafka.Message) {
+	*c = MessageCarrier{msg: msg}
+}
+
 // Get returns the value of the last header whose key is exactly key, or ""
-// when there is none (or the message is nil).
+// when there is none (or the message is nil). A tracestate or baggage value
+// over its W3C limits is dropped: "" (see limits.go).
 func (c *MessageCarrier) Get(key string) string {
 	if c == nil || c.msg == nil {
 		return ""
 	}
-	h := c.msg.Headers
+	return lookup(c.msg.Headers, key)
+}
+
+// lookup is Get over a header slice.
+func lookup(h []kafka.Header, key string) string {
 	for i := len(h) - 1; i >= 0; i-- {
 		if h[i].Key == key {
-			return string(h[i].Value)
+			return limit(key, h[i].Value)
 		}
 	}
 	return ""
@@ -110,7 +121,7 @@ func (c *MessageCarrier) own() {
 	}
 	c.owned = true
 	old := c.msg.Headers
-	h := make([]kafka.Header, len(old), len(old)+3) // traceparent, tracestate, baggage
+	h := make([]kafka.Header, len(old), len(old)+1) // traceparent; tracestate and baggage only when set
 	copy(h, old)
 	c.msg.Headers = h
 }
@@ -138,8 +149,16 @@ func Inject(ctx context.Context, msg *kafka.Message, propagator propagation.Text
 // msg's headers. Malformed headers are ignored by the W3C propagators, so the
 // result is then ctx unchanged. A nil msg or propagator returns ctx.
 func Extract(ctx context.Context, msg *kafka.Message, propagator propagation.TextMapPropagator) context.Context {
-	if msg == nil || propagator == nil {
+	if msg == nil || propagator == nil || len(msg.Headers) == 0 {
 		return ctx
 	}
-	return propagator.Extract(ctx, New(msg))
+	return propagator.Extract(ctx, reader{msg})
 }
+
+// reader is a read-only carrier for Extract. Being a single pointer, it
+// converts to the TextMapCarrier interface without an allocation.
+type reader struct{ msg *kafka.Message }
+
+func (r reader) Get(key string) string { return lookup(r.msg.Headers, key) }
+func (r reader) Set(string, string)    {}
+func (r reader) Keys() []string        { return New(r.msg).Keys() }

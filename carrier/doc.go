@@ -14,6 +14,12 @@
 //     message's header slice before changing it, so a header slice shared by
 //     several messages (or by concurrent Produce calls) is never written
 //     through.
+//   - Get enforces the W3C limits on the list headers: a tracestate of more
+//     than 32 list-members (or over 16447 bytes, 32 members of the longest
+//     valid size) and a baggage of more than 64 list-members or 8192 bytes
+//     are dropped whole, as if absent, and reported once per process through
+//     otel.Handle. Dropped input never reaches a context, so it is never
+//     propagated further.
 //
 // Most users never touch this package: the interceptor package injects and
 // extracts for them. It is public for code that keeps its own produce or poll

@@ -42,6 +42,7 @@ func newConfig(opts []Option) config {
 	if c.propagator == nil {
 		c.propagator = defaultPropagator()
 	}
+	c.propagator = replaceOnInject(c.propagator)
 	return c
 }
 

@@ -19,13 +19,12 @@ import (
 type Consumer struct {
 	*kafka.Consumer
 
-	cfg        config
-	tracer     trace.Tracer
-	recvNames  *semconv.NameCache
-	procNames  *semconv.NameCache
-	recvCommon semconv.Common
-	procCommon semconv.Common
-	autoStore  bool // emulate enable.auto.offset.store for drop-in Poll/ReadMessage/Events
+	cfg       config
+	tracer    trace.Tracer
+	recv      *startOpts
+	proc      *startOpts
+	autoStore bool // emulate enable.auto.offset.store for drop-in Poll/ReadMessage/Events
+	stores    autoStore
 
 	events     chan kafka.Event // Events(), when go.events.channel.enable=true
 	eventsDone chan struct{}
@@ -82,15 +81,15 @@ func newConsumer(inner *kafka.Consumer, autoStore bool, info semconv.ClientInfo,
 	cfg := newConfig(opts)
 	info.Extra = cfg.attrs
 	c := &Consumer{
-		Consumer:   inner,
-		cfg:        cfg,
-		tracer:     cfg.tracer(),
-		recvNames:  semconv.NewNameCache(semconv.Receive, cfg.nameFormatter),
-		procNames:  semconv.NewNameCache(semconv.Process, cfg.nameFormatter),
-		recvCommon: semconv.NewCommon(semconv.Receive, info),
-		procCommon: semconv.NewCommon(semconv.Process, info),
-		autoStore:  autoStore,
-		closing:    make(chan struct{}),
+		Consumer: inner,
+		cfg:      cfg,
+		tracer:   cfg.tracer(),
+		recv: newStartOpts(trace.SpanKindClient, semconv.NewNameCache(semconv.Receive, cfg.nameFormatter),
+			semconv.NewCommon(semconv.Receive, info), cfg.opt),
+		proc: newStartOpts(trace.SpanKindConsumer, semconv.NewNameCache(semconv.Process, cfg.nameFormatter),
+			semconv.NewCommon(semconv.Process, info), cfg.opt),
+		autoStore: autoStore,
+		closing:   make(chan struct{}),
 	}
 	if ch := inner.Events(); ch != nil {
 		c.events = make(chan kafka.Event, cap(ch))
@@ -128,6 +127,9 @@ func (c *Consumer) rebalance(inner *kafka.Consumer, ev kafka.Event) error {
 		p = c.run.poller
 	}
 	c.mu.Unlock()
+	if _, revoked := ev.(kafka.RevokedPartitions); revoked && c.autoStore {
+		c.stores.flush(inner) // what the drop-in Poll returned is stored before the partitions go
+	}
 	if p != nil {
 		switch e := ev.(type) {
 		case kafka.AssignedPartitions:
@@ -148,13 +150,16 @@ func (c *Consumer) rebalance(inner *kafka.Consumer, ev kafka.Event) error {
 // goroutine; a second Close returns confluent-kafka-go's error.
 func (c *Consumer) Close() error {
 	c.mu.Lock()
+	c.closeOnce.Do(func() { close(c.closing) }) // from here on, Run refuses to start
 	r := c.run
 	c.mu.Unlock()
 	if r != nil {
 		r.cancel()
 		<-r.done
 	}
-	c.closeOnce.Do(func() { close(c.closing) })
+	if c.autoStore && !c.IsClosed() {
+		c.stores.flush(c.Consumer)
+	}
 	err := c.Consumer.Close()
 	if c.eventsDone != nil && err == nil {
 		<-c.eventsDone

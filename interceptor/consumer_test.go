@@ -293,9 +293,10 @@ func TestCommittedOffsetHoldsAtSlowMessage(t *testing.T) {
 // Stop a consumer mid-stream, start another in the same group: nothing is
 // lost, and only messages whose handlers had not finished are seen twice.
 func TestKillAndRestartLosesNothing(t *testing.T) {
+	acct := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 3)
-	tp, _ := recorder()
+	tp, _ := recorder(acct.option())
 	const n = 600
 	produceN(t, mc.BootstrapServers(), topic, tp, n, func(i int) string { return strconv.Itoa(i % 50) })
 	group := uniqueTopic(t)
@@ -367,11 +368,16 @@ func TestKillAndRestartLosesNothing(t *testing.T) {
 	assert.Zero(t, dups, "duplicates only of unfinished work")
 	assert.GreaterOrEqual(t, len(seenB), n-len(finishedA))
 	t.Logf("A finished %d, B handled %d, duplicates %d", len(finishedA), len(seenB), dups)
+	acct.sent.Store(n)
+	acct.received.Store(int64(len(finishedA) + len(seenB) - dups))
+	acct.duplicated.Store(int64(dups))
+	acct.note("a_finished=%d b_handled=%d abandoned_by_a=5", len(finishedA), len(seenB))
 }
 
 // Two consumers join and leave while processing, under the eager and the
 // cooperative protocol: nothing lost, nothing committed past unfinished
-// work, every Close returns within a bound.
+// work, every Close returns within a bound. Handlers are paced by tokens so
+// that each rebalance really happens while work is in flight.
 func TestRebalanceDuringProcessing(t *testing.T) {
 	for _, strategy := range []string{"range", "cooperative-sticky"} {
 		t.Run(strategy, func(t *testing.T) {
@@ -383,11 +389,56 @@ func TestRebalanceDuringProcessing(t *testing.T) {
 			group := uniqueTopic(t)
 			extra := kafka.ConfigMap{"partition.assignment.strategy": strategy}
 
+			// Pacing: handlers take a token each. The feeder gives 200 a
+			// second but stops at an allowance the test raises phase by
+			// phase, so each rebalance happens with work in flight (handlers
+			// waiting for tokens) and before everything is done. In the
+			// last phase closing the channel lets every handler through.
+			tokens := make(chan struct{}) // handed over one by one: none banked
+			var allowance atomic.Int64
+			allowance.Store(300)
+			fast := make(chan struct{})
+			feederDone := make(chan struct{})
+			go func() {
+				defer close(feederDone)
+				defer close(tokens)
+				tick := time.NewTicker(5 * time.Millisecond)
+				defer tick.Stop()
+				for given := int64(0); ; {
+					select {
+					case <-fast:
+						return
+					case <-tick.C:
+					}
+					if given >= allowance.Load() {
+						continue
+					}
+					select {
+					case tokens <- struct{}{}:
+						given++
+					case <-fast:
+						return
+					}
+				}
+			}()
+			defer func() {
+				select {
+				case <-fast:
+				default:
+					close(fast)
+				}
+				<-feederDone
+			}()
+
 			var mu sync.Mutex
 			finished := map[pos]bool{}
 			var violations []string
 			handler := func(ctx context.Context, m *kafka.Message) error {
-				time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond) // the work
+				select {
+				case <-tokens:
+				case <-ctx.Done():
+					return ctx.Err() // revoked or shut down while waiting: unfinished
+				}
 				mu.Lock()
 				finished[posOf(m)] = true
 				mu.Unlock()
@@ -413,9 +464,16 @@ func TestRebalanceDuringProcessing(t *testing.T) {
 				defer mu.Unlock()
 				return len(finished)
 			}
+			assigned := func(c *interceptor.Consumer) func() bool {
+				return func() bool {
+					parts, err := c.Assignment()
+					return err == nil && len(parts) > 0
+				}
+			}
 
 			start := func() (*interceptor.Consumer, func() error) {
-				c := newConsumer(t, mc.BootstrapServers(), group, tp, extra, interceptor.WithMaxInFlight(8))
+				c := newConsumer(t, mc.BootstrapServers(), group, tp, extra, interceptor.WithMaxInFlight(8),
+					interceptor.WithShutdownTimeout(2*time.Second), interceptor.WithRevokeTimeout(2*time.Second))
 				require.NoError(t, c.Subscribe(topic, nil))
 				return c, runConsumer(c, handler)
 			}
@@ -427,21 +485,43 @@ func TestRebalanceDuringProcessing(t *testing.T) {
 			}
 
 			c1, stop1 := start()
-			require.Eventually(t, func() bool { return done() > n/6 }, time.Minute, 5*time.Millisecond)
-			c2, stop2 := start() // join: rebalance while c1 processes
-			require.Eventually(t, func() bool { return done() > n/3 }, time.Minute, 5*time.Millisecond)
+			require.Eventually(t, func() bool { return done() > 50 }, time.Minute, 5*time.Millisecond)
+			c2, stop2 := start() // join: a rebalance while c1 processes
+			require.Eventually(t, assigned(c2), time.Minute, 10*time.Millisecond, "c2 gets partitions")
+			require.Less(t, done(), n, "the rebalance happened during processing")
 			checkCommitted()
-			closeWithin(c1, stop1) // leave
+			allowance.Store(600)
+			closeWithin(c1, stop1) // leave, with work in flight
 			c3, stop3 := start()   // join again
-			require.Eventually(t, func() bool { return done() > 2*n/3 }, time.Minute, 5*time.Millisecond)
+			require.Eventually(t, assigned(c3), time.Minute, 10*time.Millisecond, "c3 gets partitions")
+			require.Less(t, done(), n, "the rebalance happened during processing")
 			checkCommitted()
+			allowance.Store(900)
 			closeWithin(c2, stop2)
+			close(fast)
 			require.Eventually(t, func() bool { return done() == n }, time.Minute, 5*time.Millisecond, "no message lost")
+			// c3 owns every partition now: once its stores are committed
+			// the group is at the end of each partition.
+			ends := map[int32]kafka.Offset{}
+			mu.Lock()
+			for k := range finished {
+				ends[k.p] = max(ends[k.p], k.o+1)
+			}
+			mu.Unlock()
+			require.Eventually(t, func() bool {
+				_, err := c3.Commit()
+				if err != nil {
+					return false
+				}
+				for p := int32(0); p < 4; p++ {
+					if committed(t, mc.BootstrapServers(), group, topic, p) != ends[p] {
+						return false
+					}
+				}
+				return true
+			}, 30*time.Second, 50*time.Millisecond, "committed offsets reach the end of every partition")
 			closeWithin(c3, stop3)
 			checkCommitted()
-			for p := int32(0); p < 4; p++ {
-				assert.Positive(t, committed(t, mc.BootstrapServers(), group, topic, p))
-			}
 			mu.Lock()
 			assert.Empty(t, violations)
 			mu.Unlock()
@@ -453,9 +533,10 @@ func TestRebalanceDuringProcessing(t *testing.T) {
 // A panicking handler: the process survives, the span is an error with the
 // stack on an event, and the Skip policy lets the others through.
 func TestPanickingHandler(t *testing.T) {
+	acct := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 1)
-	tp, sr := recorder()
+	tp, sr := recorder(acct.option())
 	produceN(t, mc.BootstrapServers(), topic, tp, 3, func(i int) string { return "k" })
 	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil,
 		interceptor.WithRetry(2, func(int) time.Duration { return time.Millisecond }),
@@ -494,14 +575,17 @@ func TestPanickingHandler(t *testing.T) {
 		}
 	}
 	assert.Contains(t, stack, "consumer_test.go")
+	acct.sent.Store(3)
+	acct.received.Store(3)
 }
 
 // Under the default Stop policy, Run returns the handler's error and does
 // not commit past the failed message.
 func TestStopPolicyReturnsError(t *testing.T) {
+	a := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 1)
-	tp, _ := recorder()
+	tp, _ := recorder(a.option())
 	produceN(t, mc.BootstrapServers(), topic, tp, 5, func(i int) string { return "k" })
 	group := uniqueTopic(t)
 	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithRetry(2, func(int) time.Duration { return 0 }))
@@ -519,14 +603,17 @@ func TestStopPolicyReturnsError(t *testing.T) {
 	assert.Equal(t, kafka.Offset(2), herr.TopicPartition.Offset)
 	require.NoError(t, c.Close())
 	assert.Equal(t, kafka.Offset(2), committed(t, mc.BootstrapServers(), group, topic, 0))
+	a.sent.Store(5)
+	a.note("failed_offset=2 committed=2")
 }
 
 // Close from another goroutine during Run stops Run; a second Close returns
 // confluent-kafka-go's error.
 func TestCloseDuringRun(t *testing.T) {
+	a := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 1)
-	tp, sr := recorder()
+	tp, sr := recorder(a.option())
 	produceN(t, mc.BootstrapServers(), topic, tp, 3, nil)
 	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil)
 	require.NoError(t, c.Subscribe(topic, nil))
@@ -544,6 +631,7 @@ func TestCloseDuringRun(t *testing.T) {
 	assert.Error(t, c.Close(), "second Close")
 	assert.Error(t, c.Run(context.Background(), func(context.Context, *kafka.Message) error { return nil }), "Run after Close")
 	assert.Zero(t, openSpans(sr))
+	a.sent.Store(3)
 }
 
 // Drop-in Poll and ReadMessage: receive spans linked to the producer, and

@@ -16,10 +16,21 @@
 // back, on its deliveryChan or on Events(), as before. No goroutine is started
 // per message: one goroutine per producer routes reports.
 //
+// [Consumer] has every method of *kafka.Consumer. The drop-in Poll,
+// ReadMessage and Events record a "receive {topic}" CLIENT span linked to the
+// producer's. [Consumer.Run] runs every message in its own goroutine with its
+// own ctx and "process {topic}" CONSUMER span (a child of the producer's
+// send span), keeping per-key or per-partition order and committing only
+// finished work (see package poller); [Consumer.StartProcess] gives the same
+// span to applications with their own poll loop.
+//
 // # Span lineage
 //
-//	call                          starts                   ends
-//	Produce / ProduceContext      send {topic} (PRODUCER)  delivery report, Produce error, or Close
+//	call                          starts                        ends
+//	Produce / ProduceContext      send {topic} (PRODUCER)       delivery report, Produce error, or Close
+//	Poll / ReadMessage / Events   receive {topic} (CLIENT)      when the call returns the message
+//	Run                           process {topic} (CONSUMER)    when the handler returns (after retries)
+//	StartProcess                  process {topic} (CONSUMER)    by the caller
 //
 // # Parents
 //
@@ -34,9 +45,12 @@
 // TraceContext + Baggage is used, so headers are written out of the box. The
 // globals are read when the Producer is built.
 //
-// Only span attributes known at start (system, operation, topic, chosen
-// partition, client id, server address, and the opt-in key and body size) are
-// passed to Start, so a sampler sees them.
+// The attributes a sampler needs (messaging.system, the operation, the topic,
+// the consumer group, client id and server address, and for a message being
+// sent its chosen partition and the opt-in key and body size) are passed to
+// Start, from options cached per topic. A received message's partition,
+// offset and time in queue are added once the span is known to record, so
+// an unsampled message costs no attribute building.
 //
 // # Limits
 //

@@ -5,6 +5,8 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kafkatrace/kafkatrace/carrier"
 )
 
 // inFlight is what a traced message carries in Opaque between Produce and its
@@ -15,6 +17,11 @@ type inFlight struct {
 	span         trace.Span
 	opaque       any              // the user's Opaque, given back on the report
 	deliveryChan chan kafka.Event // the user's deliveryChan; nil means Events()
+
+	// msg is the copy handed to librdkafka (the user's message is never
+	// modified) and car writes its headers: one allocation for all three.
+	msg kafka.Message
+	car carrier.MessageCarrier
 
 	prev, next *inFlight
 }

@@ -45,33 +45,28 @@ func (c *Consumer) startProcess(ctx context.Context, msg *kafka.Message, polled 
 	if msg != nil {
 		topic = semconv.Topic(msg.TopicPartition)
 	}
-	var buf [20]attribute.KeyValue
-	attrs := c.procCommon.AppendMessage(buf[:0], msg, c.cfg.opt)
-	if msg != nil {
-		if kv, ok := semconv.TimeInQueue(msg.Timestamp, polled); ok {
-			attrs = append(attrs, kv)
-		}
-	}
-	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer)}
+	name, opts := c.proc.forTopic(topic)
 
 	remote := carrier.Extract(ctx, msg, c.cfg.propagator)
-	rsc := trace.SpanContextFromContext(remote)
 	parent := remote
-	if rsc.IsValid() {
-		untrusted := c.cfg.consumer.topicPolicy != nil && c.cfg.consumer.topicPolicy.Untrusted(topic)
-		switch {
-		case untrusted:
-			// Neither the remote parent nor its baggage crosses the
-			// boundary; keep a link for navigation.
-			parent = ctx
-			attrs = append(attrs, untrustedKey.Bool(true))
-			opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: rsc}))
-		case c.cfg.consumer.linkOnly:
-			opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: rsc}))
+	untrusted := false
+	if rsc := trace.SpanContextFromContext(remote); rsc.IsValid() {
+		untrusted = c.cfg.consumer.topicPolicy != nil && c.cfg.consumer.topicPolicy.Untrusted(topic)
+		if untrusted || c.cfg.consumer.linkOnly {
+			if untrusted {
+				// Neither the remote parent nor its baggage crosses the
+				// boundary; a link keeps the way back.
+				parent = ctx
+			}
+			opts = append(append(make([]trace.SpanStartOption, 0, len(opts)+2), opts...),
+				newRoot, trace.WithLinks(trace.Link{SpanContext: rsc}))
 		}
 	}
-	opts = append(opts, trace.WithAttributes(attrs...))
-	return c.tracer.Start(parent, c.procNames.Name(topic), opts...)
+	ctx, span := c.tracer.Start(parent, name, opts...)
+	if span.IsRecording() && msg != nil {
+		span.SetAttributes(c.messageAttrs(msg, polled, untrusted)...)
+	}
+	return ctx, span
 }
 
 // processHook starts and ends Run's process spans.

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
@@ -27,8 +26,7 @@ type Producer struct {
 
 	cfg    config
 	tracer trace.Tracer
-	names  *semconv.NameCache
-	common semconv.Common
+	start  *startOpts
 	fwdDR  bool // go.delivery.reports: forward reports of nil-deliveryChan messages to Events()
 
 	drChan     chan kafka.Event // delivery reports of traced messages
@@ -108,11 +106,11 @@ func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info semconv
 	cfg := newConfig(opts)
 	info.Extra = cfg.attrs
 	p := &Producer{
-		Producer:   inner,
-		cfg:        cfg,
-		tracer:     cfg.tracer(),
-		names:      semconv.NewNameCache(semconv.Send, cfg.nameFormatter),
-		common:     semconv.NewCommon(semconv.Send, info),
+		Producer: inner,
+		cfg:      cfg,
+		tracer:   cfg.tracer(),
+		start: newStartOpts(trace.SpanKindProducer, semconv.NewNameCache(semconv.Send, cfg.nameFormatter),
+			semconv.NewCommon(semconv.Send, info), cfg.opt),
 		fwdDR:      fwdDR,
 		drChan:     make(chan kafka.Event, drChanSize),
 		events:     make(chan kafka.Event, eventsSize),
@@ -148,34 +146,42 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 	if msg == nil || semconv.Topic(msg.TopicPartition) == "" {
 		return p.Producer.Produce(msg, deliveryChan) // confluent's own error
 	}
-	var buf [16]attribute.KeyValue
-	attrs := p.common.AppendMessage(buf[:0], msg, p.cfg.opt)
-	ctx, span := p.tracer.Start(p.parent(ctx, msg), p.names.Name(*msg.TopicPartition.Topic),
-		trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(attrs...))
-
-	out := *msg
-	carrier.Inject(ctx, &out, p.cfg.propagator)
+	name, opts := p.start.forMessage(*msg.TopicPartition.Topic, msg)
+	ctx, span := p.tracer.Start(p.parent(ctx, msg), name, opts...)
 
 	if !span.IsRecording() {
 		// Nothing to end at the report: hand the user's channel straight
 		// through and keep the unsampled path as cheap as raw.
+		u := &outgoing{msg: *msg}
+		u.car.Reset(&u.msg)
+		p.cfg.propagator.Inject(ctx, &u.car)
 		span.End()
-		return p.Producer.Produce(&out, deliveryChan)
+		return p.Producer.Produce(&u.msg, deliveryChan)
 	}
 	f := &inFlight{span: span, opaque: msg.Opaque, deliveryChan: deliveryChan}
-	out.Opaque = f
+	f.msg = *msg
+	f.car.Reset(&f.msg)
+	p.cfg.propagator.Inject(ctx, &f.car)
+	f.msg.Opaque = f
 	if !p.pending.add(f) {
 		err := p.Producer.Produce(msg, deliveryChan) // closed: confluent's own error
 		fail(span, errOrClosed(err))
 		return err
 	}
-	if err := p.Producer.Produce(&out, p.drChan); err != nil {
+	if err := p.Producer.Produce(&f.msg, p.drChan); err != nil {
 		if p.pending.remove(f) {
 			fail(span, err)
 		}
 		return err
 	}
 	return nil
+}
+
+// outgoing is the copy of an unsampled message handed to librdkafka, with
+// the carrier that writes its headers: one allocation for both.
+type outgoing struct {
+	msg kafka.Message
+	car carrier.MessageCarrier
 }
 
 // parent picks the send span's parent: a span in ctx, else the trace context
@@ -199,14 +205,14 @@ func fail(span trace.Span, err error) {
 // finishDelivery ends a send span from its delivery report.
 func finishDelivery(span trace.Span, m *kafka.Message) {
 	tp := m.TopicPartition
-	if tp.Partition >= 0 {
-		span.SetAttributes(semconv.Partition(tp.Partition))
-	}
 	if tp.Error != nil {
+		if tp.Partition >= 0 {
+			span.SetAttributes(semconv.Partition(tp.Partition))
+		}
 		fail(span, tp.Error)
 		return
 	}
-	span.SetAttributes(semconv.Offset(tp.Offset))
+	span.SetAttributes(semconv.Partition(tp.Partition), semconv.Offset(tp.Offset))
 	span.End()
 }
 

@@ -214,9 +214,10 @@ func TestUserMessageUnchanged(t *testing.T) {
 
 // Broker down with a short message.timeout.ms: every span ends in error.
 func TestBrokerDownSpansEndInError(t *testing.T) {
+	a := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 1)
-	tp, sr := recorder()
+	tp, sr := recorder(a.option())
 	p := newProducer(t, mc.BootstrapServers(), tp, kafka.ConfigMap{"message.timeout.ms": 1000})
 	require.NoError(t, mc.SetBrokerDown(1))
 
@@ -240,6 +241,8 @@ func TestBrokerDownSpansEndInError(t *testing.T) {
 		assert.Equal(t, kafka.ErrMsgTimedOut.String(), attrs(s)["error.type"].AsString())
 	}
 	assert.Zero(t, openSpans(sr))
+	a.sent.Store(n)
+	a.note("failed=%d", n)
 }
 
 // A Produce error ends the span at once, with the error unwrapped.
@@ -272,9 +275,10 @@ func TestProduceErrorEndsSpan(t *testing.T) {
 
 // Close with reports outstanding ends every span with an error status.
 func TestCloseEndsPendingSpans(t *testing.T) {
+	a := account(t)
 	topic := uniqueTopic(t)
 	mc := mockCluster(t, topic, 1)
-	tp, sr := recorder()
+	tp, sr := recorder(a.option())
 	conf := kafka.ConfigMap{"bootstrap.servers": mc.BootstrapServers(), "message.timeout.ms": 60000}
 	p, err := interceptor.NewProducer(&conf, interceptor.WithTracerProvider(tp))
 	require.NoError(t, err)
@@ -285,7 +289,8 @@ func TestCloseEndsPendingSpans(t *testing.T) {
 	}
 	start := time.Now()
 	p.Close()
-	assert.Less(t, time.Since(start), 10*time.Second)
+	took := time.Since(start)
+	assert.Less(t, took, 10*time.Second)
 	p.Close() // second Close is harmless
 
 	require.Len(t, sr.Started(), n)
@@ -299,6 +304,8 @@ func TestCloseEndsPendingSpans(t *testing.T) {
 	err = p.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic}}, nil)
 	assert.Error(t, err, "produce after Close")
 	assert.Zero(t, openSpans(sr))
+	a.sent.Store(n)
+	a.note("outstanding_at_close=%d close_took=%v", n, took.Round(time.Millisecond))
 }
 
 // Concurrent producers sharing one header slice: the slice is never written.

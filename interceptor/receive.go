@@ -28,32 +28,45 @@ func (c *Consumer) Poll(timeoutMs int) kafka.Event {
 }
 
 // received records a receive span for m and, when the application asked for
-// automatic offset storing, stores m's offset as librdkafka would have.
+// automatic offset storing, notes m's offset as librdkafka would have stored
+// it (see autoStore).
 func (c *Consumer) received(m *kafka.Message, start time.Time) {
-	if c.autoStore && m.TopicPartition.Error == nil {
-		_, _ = c.Consumer.StoreMessage(m) // as librdkafka's auto store: best effort
+	now := time.Now()
+	if c.autoStore && m.TopicPartition.Error == nil && m.TopicPartition.Topic != nil {
+		c.stores.note(c.Consumer, m, now)
 	}
-	topic := semconv.Topic(m.TopicPartition)
-	var buf [20]attribute.KeyValue
-	attrs := c.recvCommon.AppendMessage(buf[:0], m, c.cfg.opt)
-	if kv, ok := semconv.TimeInQueue(m.Timestamp, time.Now()); ok {
-		attrs = append(attrs, kv)
-	}
-	opts := []trace.SpanStartOption{
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithTimestamp(start),
-		trace.WithNewRoot(),
-		trace.WithAttributes(attrs...),
-	}
+	name, base := c.recv.forTopic(semconv.Topic(m.TopicPartition))
+	opts := make([]trace.SpanStartOption, len(base), len(base)+3)
+	copy(opts, base)
+	opts = append(opts, trace.WithTimestamp(start), newRoot)
 	if rsc := trace.SpanContextFromContext(carrier.Extract(context.Background(), m, c.cfg.propagator)); rsc.IsValid() {
 		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: rsc}))
 	}
-	_, span := c.tracer.Start(context.Background(), c.recvNames.Name(topic), opts...)
-	if err := m.TopicPartition.Error; err != nil {
-		span.SetAttributes(semconv.ErrorType(err))
-		span.SetStatus(codes.Error, err.Error())
+	_, span := c.tracer.Start(context.Background(), name, opts...)
+	if span.IsRecording() {
+		span.SetAttributes(c.messageAttrs(m, now, false)...)
+		if err := m.TopicPartition.Error; err != nil {
+			span.SetAttributes(semconv.ErrorType(err))
+			span.SetStatus(codes.Error, err.Error())
+		}
 	}
 	span.End()
+}
+
+// newRoot is allocated once: receive spans are roots linked to the producer.
+var newRoot = trace.WithNewRoot()
+
+// messageAttrs are the attributes of a received message beyond its topic's,
+// set once the span is known to record (unsampled messages build none).
+func (c *Consumer) messageAttrs(m *kafka.Message, now time.Time, untrusted bool) []attribute.KeyValue {
+	attrs := semconv.AppendReceived(make([]attribute.KeyValue, 0, 6), m, c.cfg.opt)
+	if kv, ok := semconv.TimeInQueue(m.Timestamp, now); ok {
+		attrs = append(attrs, kv)
+	}
+	if untrusted {
+		attrs = append(attrs, untrustedKey.Bool(true))
+	}
+	return attrs
 }
 
 // ReadMessage polls for a message as kafka.Consumer.ReadMessage does, with

@@ -43,7 +43,7 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 		c.mu.Unlock()
 		return errors.New("kafkatrace: Run is already running on this Consumer")
 	}
-	if c.IsClosed() {
+	if c.closeStarted() || c.IsClosed() {
 		c.mu.Unlock()
 		return kafka.NewError(kafka.ErrState, "Consumer closed", false)
 	}
@@ -66,6 +66,17 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 		close(r.done)
 	}()
 	return r.poller.Run(runCtx)
+}
+
+// closeStarted reports whether Close has begun: a Run starting now would poll
+// a consumer that Close is about to destroy.
+func (c *Consumer) closeStarted() bool {
+	select {
+	case <-c.closing:
+		return true
+	default:
+		return false
+	}
 }
 
 // Stats reports the state of the running Run's poller (zero when Run is not

@@ -124,6 +124,41 @@ func (c Common) AppendMessage(dst []attribute.KeyValue, msg *kafka.Message, opt 
 	return dst
 }
 
+// AppendTopic appends the client-wide attributes and the destination: what
+// is known of every message of a topic before looking at the message.
+func (c Common) AppendTopic(dst []attribute.KeyValue, topic string) []attribute.KeyValue {
+	dst = append(dst, c.attrs...)
+	if topic != "" {
+		dst = append(dst, sc.MessagingDestinationName(topic))
+	}
+	return dst
+}
+
+// AppendReceived appends what AppendMessage adds for a received message
+// beyond AppendTopic: partition, offset, tombstone and the opt-in key and
+// body size.
+func AppendReceived(dst []attribute.KeyValue, msg *kafka.Message, opt Opt) []attribute.KeyValue {
+	if msg == nil {
+		return dst
+	}
+	if p := msg.TopicPartition.Partition; p >= 0 {
+		dst = append(dst, Partition(p))
+	}
+	if o := msg.TopicPartition.Offset; o >= 0 {
+		dst = append(dst, Offset(o))
+	}
+	if msg.Value == nil {
+		dst = append(dst, sc.MessagingKafkaMessageTombstone(true))
+	}
+	if opt.RecordKey && msg.Key != nil && utf8.Valid(msg.Key) {
+		dst = append(dst, sc.MessagingKafkaMessageKey(string(msg.Key)))
+	}
+	if opt.RecordBodySize {
+		dst = append(dst, sc.MessagingMessageBodySize(len(msg.Value)))
+	}
+	return dst
+}
+
 // Partition returns messaging.destination.partition.id.
 func Partition(p int32) attribute.KeyValue {
 	return sc.MessagingDestinationPartitionID(strconv.FormatInt(int64(p), 10))

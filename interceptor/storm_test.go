@@ -1,0 +1,210 @@
+package interceptor_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kafkatrace/kafkatrace/interceptor"
+)
+
+// A rebalance storm under each protocol: while a producer keeps writing,
+// consumers join and leave the group over and over, each leaving with slow
+// handlers still running (they overstay the revoke timeout and are
+// cancelled). No message is lost; the only messages handled twice are ones
+// whose handling had not finished; committed offsets never pass unfinished
+// work; every span ends and every Close returns within a bound.
+func TestRebalanceStorm(t *testing.T) {
+	for _, strategy := range []string{"range", "cooperative-sticky"} {
+		t.Run(strategy, func(t *testing.T) {
+			a := account(t)
+			const partitions, cycles = 6, 15
+			topic := uniqueTopic(t)
+			bootstrap := kfakeBroker(t, partitions) // see kfakeBroker: the mock refuses commits while rebalancing
+			tp, _ := recorder(a.option())
+			group := uniqueTopic(t)
+			extra := kafka.ConfigMap{"partition.assignment.strategy": strategy}
+
+			var mu sync.Mutex
+			finished := map[pos]int{} // successful handler returns
+			handled := map[pos]int{}  // handler calls
+			var violations []string
+			eventErrs := map[string]int{}
+			handler := func(ctx context.Context, m *kafka.Message) error {
+				k := posOf(m)
+				mu.Lock()
+				handled[k]++
+				if finished[k] > 0 {
+					violations = append(violations, fmt.Sprintf("p%d@%d handled again after it had finished", k.p, k.o))
+				}
+				mu.Unlock()
+				work := time.Duration(rand.IntN(2000)) * time.Microsecond
+				if k.o%25 == 0 {
+					work = 300 * time.Millisecond // overstays the revoke timeout
+				}
+				select {
+				case <-time.After(work):
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				mu.Lock()
+				finished[k]++
+				mu.Unlock()
+				return nil
+			}
+			progress := func() int {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(finished)
+			}
+			checkCommitted := func() {
+				for p := int32(0); p < partitions; p++ {
+					c := committed(t, bootstrap, group, topic, p)
+					mu.Lock()
+					for o := kafka.Offset(0); o < c; o++ {
+						if finished[pos{p, o}] == 0 {
+							violations = append(violations, fmt.Sprintf("p%d committed at %d but %d unfinished", p, c, o))
+							break
+						}
+					}
+					mu.Unlock()
+				}
+			}
+
+			// A steady stream of messages for the whole storm.
+			p := newProducer(t, bootstrap, tp, nil)
+			var sent atomic.Int64
+			stopProducing, produced := make(chan struct{}), make(chan struct{})
+			dc := make(chan kafka.Event, 100_000)
+			go func() {
+				defer close(produced)
+				for i := 0; ; i++ {
+					select {
+					case <-stopProducing:
+						return
+					default:
+					}
+					if err := p.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
+						Key: []byte(strconv.Itoa(i % 40)), Value: []byte(strconv.Itoa(i))}, dc); err != nil {
+						t.Errorf("Produce: %v", err)
+						return
+					}
+					sent.Add(1)
+					time.Sleep(2 * time.Millisecond) // pacing
+				}
+			}()
+
+			type member struct {
+				c        *interceptor.Consumer
+				stop     func() error
+				assigned chan struct{}
+			}
+			join := func() *member {
+				m := &member{assigned: make(chan struct{})}
+				var once sync.Once
+				m.c = newConsumer(t, bootstrap, group, tp, extra, interceptor.WithMaxInFlight(8),
+					interceptor.WithEventHandler(func(ev kafka.Event) {
+						if e, ok := ev.(kafka.Error); ok {
+							mu.Lock()
+							eventErrs[e.Code().String()]++
+							mu.Unlock()
+						}
+					}),
+					interceptor.WithRevokeTimeout(100*time.Millisecond), interceptor.WithShutdownTimeout(100*time.Millisecond))
+				require.NoError(t, m.c.Subscribe(topic, func(_ *kafka.Consumer, ev kafka.Event) error {
+					if e, ok := ev.(kafka.AssignedPartitions); ok && len(e.Partitions) > 0 {
+						once.Do(func() { close(m.assigned) })
+					}
+					return nil
+				}))
+				m.stop = runConsumer(m.c, handler)
+				return m
+			}
+			var maxClose time.Duration
+			leave := func(m *member) {
+				t0 := time.Now()
+				require.NoError(t, m.stop())
+				require.NoError(t, m.c.Close())
+				maxClose = max(maxClose, time.Since(t0))
+			}
+			waitFor := func(what string, cond func() bool) {
+				t.Helper()
+				require.Eventually(t, cond, time.Minute, 5*time.Millisecond, what)
+			}
+			assignedWithin := func(m *member) {
+				t.Helper()
+				select {
+				case <-m.assigned:
+				case <-time.After(time.Minute):
+					t.Fatal("a joining consumer never got partitions")
+				}
+			}
+
+			var members []*member
+			t.Cleanup(func() { // after a failure: nothing left running
+				for _, m := range members {
+					_ = m.stop()
+					_ = m.c.Close()
+				}
+			})
+			members = append(members, join())
+			assignedWithin(members[0])
+			waitFor("first messages", func() bool { return progress() > 50 })
+			start := time.Now()
+			for i := 0; i < cycles; i++ {
+				m := join() // join: the group rebalances while the others process
+				assignedWithin(m)
+				members = append(members, m)
+				before := progress()
+				waitFor("progress after a join", func() bool { return progress() > before+30 })
+				checkCommitted()
+				if len(members) > 2 {
+					gone := members[0]
+					members = members[1:]
+					leave(gone) // leave: its slow handlers are cut short
+				}
+			}
+			storm := time.Since(start)
+			close(stopProducing)
+			<-produced
+			require.Zero(t, p.Flush(30_000))
+			n := int(sent.Load())
+			for range n {
+				require.NoError(t, (<-dc).(*kafka.Message).TopicPartition.Error)
+			}
+			waitFor("every message finished", func() bool { return progress() == n })
+			for _, m := range members {
+				leave(m)
+			}
+			members = nil
+			checkCommitted()
+
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Empty(t, violations)
+			dups, redone := 0, 0
+			for k, times := range handled {
+				if times > 1 {
+					dups++
+					redone += times - 1
+				}
+				assert.Equal(t, 1, finished[k], "p%d@%d finished exactly once", k.p, k.o)
+			}
+			assert.Less(t, maxClose, 15*time.Second, "Close returns within a bound")
+			a.sent.Store(int64(n))
+			a.received.Store(int64(len(finished)))
+			a.duplicated.Store(int64(dups))
+			a.note("membership_changes=%d storm=%v redeliveries_of_unfinished=%d max_close=%v errors=%v",
+				2*cycles-1, storm.Round(time.Millisecond), redone, maxClose.Round(time.Millisecond), eventErrs)
+		})
+	}
+}
