@@ -23,33 +23,31 @@ func setup(b *testing.B) (*kafka.MockCluster, providers) {
 	return mc, prov
 }
 
-func BenchmarkProduce(b *testing.B) {
+// setupProducers adds the warmed-up producer variants to setup, closed when
+// the benchmark ends.
+func setupProducers(b *testing.B) (*kafka.MockCluster, providers, []*producerVariant) {
 	mc, prov := setup(b)
 	vs, err := newProducerVariants(mc.BootstrapServers(), prov)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
+	b.Cleanup(func() {
 		for _, v := range vs {
 			v.close()
 		}
-	}()
+	})
+	return mc, prov, vs
+}
+
+func BenchmarkProduce(b *testing.B) {
+	_, _, vs := setupProducers(b)
 	for _, v := range vs {
 		b.Run(v.name, func(b *testing.B) { benchProduce(b, v) })
 	}
 }
 
 func BenchmarkConsume(b *testing.B) {
-	mc, prov := setup(b)
-	vs, err := newProducerVariants(mc.BootstrapServers(), prov)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		for _, v := range vs {
-			v.close()
-		}
-	}()
+	mc, prov, vs := setupProducers(b)
 	seed := vs[3] // kafkatrace sampled: messages carry trace headers
 	for _, v := range newConsumerVariants(mc.BootstrapServers(), prov) {
 		b.Run(v.name, func(b *testing.B) { benchConsume(b, mc.BootstrapServers(), mc, seed, v) })

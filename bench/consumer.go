@@ -68,22 +68,28 @@ func pollLoop(poll func(int) kafka.Event, n int, each func(*kafka.Message), read
 	return time.Since(start), nil
 }
 
+// rawPoll consumes n messages with a plain confluent-kafka-go Poll loop,
+// calling each (may be nil) inline on every message.
+func rawPoll(bootstrap, topic string, parts, n int, each func(*kafka.Message), ready func()) (time.Duration, error) {
+	c, err := kafka.NewConsumer(consumerConf(bootstrap))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	if err := c.Assign(assignment(topic, parts)); err != nil {
+		return 0, err
+	}
+	return pollLoop(c.Poll, n, each, ready)
+}
+
 func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 	raw := func(name string, tracer trace.Tracer) consumerVariant {
 		return consumerVariant{name: name, consume: func(topic string, parts, n int, ready func()) (time.Duration, error) {
-			c, err := kafka.NewConsumer(consumerConf(bootstrap))
-			if err != nil {
-				return 0, err
-			}
-			defer c.Close()
-			if err := c.Assign(assignment(topic, parts)); err != nil {
-				return 0, err
-			}
 			var each func(*kafka.Message)
 			if tracer != nil {
 				each = func(m *kafka.Message) { floorProcess(tracer, m) }
 			}
-			return pollLoop(c.Poll, n, each, ready)
+			return rawPoll(bootstrap, topic, parts, n, each, ready)
 		}}
 	}
 	tracedPoll := func(name string, sampled bool) consumerVariant {

@@ -129,32 +129,44 @@ func main() {
 		r.Throughput = append(r.Throughput, ct)
 	}
 
-	// 3. Go benchmarks of both paths.
-	for _, v := range producers {
-		if !want("micro") {
-			break
+	// 3. Go benchmarks of both paths, in interleaved rounds too.
+	microRounds := max(1, min(*rounds, 3))
+	if want("micro") {
+		type benchFn struct {
+			path, name string
+			fn         func(*testing.B)
 		}
-		r.Micro = append(r.Micro, toMicro("produce", v.name, testing.Benchmark(func(b *testing.B) { benchProduce(b, v) })))
-		progress("go benchmark produce %s", v.name)
-	}
-	for _, v := range consumers {
-		if !want("micro") {
-			break
+		var fns []benchFn
+		for _, v := range producers {
+			fns = append(fns, benchFn{"produce", v.name, func(b *testing.B) { benchProduce(b, v) }})
 		}
-		r.Micro = append(r.Micro, toMicro("consume", v.name, testing.Benchmark(func(b *testing.B) { benchConsume(b, bootstrap, mc, seed, v) })))
-		progress("go benchmark consume %s", v.name)
+		for _, v := range consumers {
+			fns = append(fns, benchFn{"consume", v.name, func(b *testing.B) { benchConsume(b, bootstrap, mc, seed, v) }})
+		}
+		results := make([][]micro, len(fns))
+		for round := 0; round < microRounds; round++ {
+			for i := range fns {
+				f := fns[(i+round)%len(fns)]
+				results[(i+round)%len(fns)] = append(results[(i+round)%len(fns)], toMicro(f.path, f.name, testing.Benchmark(f.fn)))
+			}
+			progress("go benchmarks round %d/%d", round+1, microRounds)
+		}
+		for _, rs := range results {
+			r.Micro = append(r.Micro, medianMicro(rs))
+		}
+		r.MicroRounds = microRounds
 	}
 
 	// 4. The poller with a 1 ms handler and distinct keys.
-	const pollerMsgs = 10_000
-	if err := produceKeyed(producers[0], "poller", pollerMsgs); err != nil {
+	const pollerMsgs, pollerKeys = 40_000, 10_000
+	if err := produceKeyed(producers[0], "poller", pollerMsgs, pollerKeys); err != nil {
 		log.Fatal(err)
 	}
 	pollerRounds := max(1, min(*rounds, 3))
 	if !want("poller") {
 		pollerRounds = 0
 	}
-	pr := pollerTable{Sequential: series{}, Cases: map[string]series{}, Keys: pollerMsgs}
+	pr := pollerTable{Sequential: series{}, Cases: map[string]series{}, Keys: pollerKeys, Messages: pollerMsgs}
 	for round := 0; round < pollerRounds; round++ {
 		seq, err := sequential(bootstrap, "poller", 3, 500)
 		if err != nil {
@@ -219,8 +231,9 @@ func sizeName(size int) string {
 	return strconv.Itoa(size) + " B"
 }
 
-// produceKeyed produces n messages with distinct keys through v.
-func produceKeyed(v *producerVariant, topic string, n int) error {
+// produceKeyed produces n messages with keys cycling over keys distinct
+// values through v.
+func produceKeyed(v *producerVariant, topic string, n, keys int) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -232,7 +245,7 @@ func produceKeyed(v *producerVariant, topic string, n int) error {
 	}()
 	for i := 0; i < n; i++ {
 		if err := v.produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
-			Key: []byte(strconv.Itoa(i)), Value: make([]byte, 40)}); err != nil {
+			Key: []byte(strconv.Itoa(i % keys)), Value: make([]byte, 40)}); err != nil {
 			return err
 		}
 	}

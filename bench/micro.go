@@ -58,3 +58,16 @@ func toMicro(path, variant string, r testing.BenchmarkResult) micro {
 	return micro{Path: path, Variant: variant, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
 		AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp()}
 }
+
+// medianMicro is the median of rounds of one Go benchmark.
+func medianMicro(rs []micro) micro {
+	ns, allocs, bytes := series{}, series{}, series{}
+	for _, r := range rs {
+		ns = append(ns, r.NsPerOp)
+		allocs = append(allocs, float64(r.AllocsPerOp))
+		bytes = append(bytes, float64(r.BytesPerOp))
+	}
+	m := rs[0]
+	m.NsPerOp, m.AllocsPerOp, m.BytesPerOp = ns.median(), int64(allocs.median()+0.5), int64(bytes.median()+0.5)
+	return m
+}

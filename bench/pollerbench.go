@@ -19,15 +19,7 @@ const handlerDelay = time.Millisecond
 // sequential is the baseline: a plain confluent-kafka-go Poll loop calling
 // the handler inline. It returns messages per second.
 func sequential(bootstrap, topic string, parts, n int) (float64, error) {
-	c, err := kafka.NewConsumer(consumerConf(bootstrap))
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	if err := c.Assign(assignment(topic, parts)); err != nil {
-		return 0, err
-	}
-	d, err := pollLoop(c.Poll, n, func(*kafka.Message) { time.Sleep(handlerDelay) }, nil)
+	d, err := rawPoll(bootstrap, topic, parts, n, func(*kafka.Message) { time.Sleep(handlerDelay) }, nil)
 	if err != nil {
 		return 0, err
 	}

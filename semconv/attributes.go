@@ -99,29 +99,11 @@ type Opt struct {
 // offset (received messages only: a message being sent has none until its
 // delivery report), tombstone, and the opt-in key and body size.
 func (c Common) AppendMessage(dst []attribute.KeyValue, msg *kafka.Message, opt Opt) []attribute.KeyValue {
-	dst = append(dst, c.attrs...)
 	if msg == nil {
-		return dst
+		return append(dst, c.attrs...)
 	}
-	if t := Topic(msg.TopicPartition); t != "" {
-		dst = append(dst, sc.MessagingDestinationName(t))
-	}
-	if p := msg.TopicPartition.Partition; p >= 0 {
-		dst = append(dst, Partition(p))
-	}
-	if o := msg.TopicPartition.Offset; o >= 0 && c.op != Send {
-		dst = append(dst, Offset(o))
-	}
-	if msg.Value == nil {
-		dst = append(dst, sc.MessagingKafkaMessageTombstone(true))
-	}
-	if opt.RecordKey && msg.Key != nil && utf8.Valid(msg.Key) {
-		dst = append(dst, sc.MessagingKafkaMessageKey(string(msg.Key)))
-	}
-	if opt.RecordBodySize {
-		dst = append(dst, sc.MessagingMessageBodySize(len(msg.Value)))
-	}
-	return dst
+	dst = c.AppendTopic(dst, Topic(msg.TopicPartition))
+	return appendPerMessage(dst, msg, opt, c.op != Send)
 }
 
 // AppendTopic appends the client-wide attributes and the destination: what
@@ -141,10 +123,14 @@ func AppendReceived(dst []attribute.KeyValue, msg *kafka.Message, opt Opt) []att
 	if msg == nil {
 		return dst
 	}
+	return appendPerMessage(dst, msg, opt, true)
+}
+
+func appendPerMessage(dst []attribute.KeyValue, msg *kafka.Message, opt Opt, withOffset bool) []attribute.KeyValue {
 	if p := msg.TopicPartition.Partition; p >= 0 {
 		dst = append(dst, Partition(p))
 	}
-	if o := msg.TopicPartition.Offset; o >= 0 {
+	if o := msg.TopicPartition.Offset; o >= 0 && withOffset {
 		dst = append(dst, Offset(o))
 	}
 	if msg.Value == nil {
