@@ -138,7 +138,7 @@ func runConsumer(bootstrap string, tp trace.TracerProvider, topic string, parts,
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var handled atomic.Int64
-	first, last := make(chan time.Time, 1), make(chan time.Time, 1)
+	first, last := make(chan struct{}, 1), make(chan time.Time, 1)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- c.Run(ctx, func(ctx context.Context, m *kafka.Message) error {
@@ -149,7 +149,7 @@ func runConsumer(bootstrap string, tp trace.TracerProvider, topic string, parts,
 			}
 			switch handled.Add(1) {
 			case 1:
-				first <- time.Now()
+				first <- struct{}{}
 			case int64(n):
 				last <- time.Now()
 				cancel()
@@ -157,16 +157,15 @@ func runConsumer(bootstrap string, tp trace.TracerProvider, topic string, parts,
 			return nil
 		})
 	}()
-	var start time.Time
 	select {
-	case start = <-first:
+	case <-first:
 		if ready != nil {
 			ready()
 		}
-		start = time.Now()
 	case err := <-errc:
-		return 0, fmt.Errorf("Run stopped before the first message: %v", err)
+		return 0, fmt.Errorf("run stopped before the first message: %v", err)
 	}
+	start := time.Now()
 	if n == 1 {
 		cancel()
 		return 0, <-errc
@@ -175,7 +174,7 @@ func runConsumer(bootstrap string, tp trace.TracerProvider, topic string, parts,
 	select {
 	case end = <-last:
 	case err := <-errc:
-		return 0, fmt.Errorf("Run stopped after %d of %d messages: %v", handled.Load(), n, err)
+		return 0, fmt.Errorf("run stopped after %d of %d messages: %v", handled.Load(), n, err)
 	}
 	if err := <-errc; err != nil {
 		return 0, err

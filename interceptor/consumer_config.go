@@ -49,8 +49,10 @@ func WithOrdering(o poller.Ordering) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.Ordering = o })
 }
 
-// WithMaxInFlight bounds the handlers Run runs at once (default 64). Once
-// that many run and twice as many wait, the busiest partitions are paused.
+// WithMaxInFlight bounds the handlers Run runs at once (default 64). Polled
+// messages waiting to start are bounded too (max(2n, 1024)): when that many
+// wait, Run stops taking more and waits for a handler to finish, and pauses
+// the partitions with a backlog only if none finishes for a second.
 func WithMaxInFlight(n int) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.MaxInFlight = n })
 }

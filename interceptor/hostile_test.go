@@ -299,17 +299,17 @@ func TestKeyAndValueNeverRecordedByDefault(t *testing.T) {
 					assert.Equal(t, key, kv.Value.AsString())
 					continue
 				}
-				texts = append(texts, kv.Value.Emit())
+				texts = append(texts, kv.Value.String())
 			}
 			for _, ev := range s.Events() {
 				texts = append(texts, ev.Name)
 				for _, kv := range ev.Attributes {
-					texts = append(texts, kv.Value.Emit())
+					texts = append(texts, kv.Value.String())
 				}
 			}
 			for _, l := range s.Links() {
 				for _, kv := range l.Attributes {
-					texts = append(texts, kv.Value.Emit())
+					texts = append(texts, kv.Value.String())
 				}
 			}
 		}

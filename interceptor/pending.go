@@ -65,13 +65,6 @@ func (s *pendingSet) remove(f *inFlight) bool {
 	return true
 }
 
-// len is the number of tracked messages.
-func (s *pendingSet) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n
-}
-
 // close refuses further adds and returns everything still tracked.
 func (s *pendingSet) close() []*inFlight {
 	s.mu.Lock()

@@ -1,6 +1,7 @@
 package interceptor
 
 import (
+	"context"
 	"sync"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -65,7 +66,7 @@ func (p *Producer) ProduceChannel() chan *kafka.Message {
 func (p *Producer) pump(ch chan *kafka.Message, done chan struct{}) {
 	defer close(done)
 	for m := range ch {
-		if err := p.produce(nil, m, nil); err != nil && m != nil {
+		if err := p.produce(context.Background(), m, nil); err != nil && m != nil {
 			m.TopicPartition.Error = err
 			p.forward(p.events, m)
 		}

@@ -132,7 +132,7 @@ func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info semconv
 // headers are msg.Headers plus the trace headers (replacing any trace headers
 // msg had).
 func (p *Producer) Produce(msg *kafka.Message, deliveryChan chan kafka.Event) error {
-	return p.produce(nil, msg, deliveryChan)
+	return p.produce(context.Background(), msg, deliveryChan)
 }
 
 // ProduceContext is Produce with the send span's parent taken from ctx (a
@@ -187,9 +187,10 @@ type outgoing struct {
 // parent picks the send span's parent: a span in ctx, else the trace context
 // in msg's headers (which may be none: a new trace).
 func (p *Producer) parent(ctx context.Context, msg *kafka.Message) context.Context {
-	if ctx == nil {
+	if ctx == nil { // a caller's nil ctx: as confluent-kafka-go has none, be lenient
 		ctx = context.Background()
-	} else if trace.SpanContextFromContext(ctx).IsValid() {
+	}
+	if trace.SpanContextFromContext(ctx).IsValid() {
 		return ctx
 	}
 	return carrier.Extract(ctx, msg, p.cfg.propagator)

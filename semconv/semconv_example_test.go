@@ -25,7 +25,7 @@ func ExampleCommon_AppendMessage() {
 	topic := "orders"
 	msg := &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: 2}, Key: []byte("k"), Value: []byte("v")}
 	for _, kv := range common.AppendMessage(nil, msg, semconv.Opt{RecordKey: true}) {
-		fmt.Printf("%s=%s\n", kv.Key, kv.Value.Emit())
+		fmt.Printf("%s=%s\n", kv.Key, kv.Value.String())
 	}
 	// Output:
 	// messaging.system=kafka

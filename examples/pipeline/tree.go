@@ -151,16 +151,16 @@ func details(s sdktrace.ReadOnlySpan) string {
 		return attribute.Value{}, false
 	}
 	if v, ok := get("messaging.destination.partition.id"); ok {
-		fmt.Fprintf(&b, "p%s ", v.Emit())
+		fmt.Fprintf(&b, "p%s ", v.String())
 	}
 	if v, ok := get("messaging.kafka.offset"); ok {
-		fmt.Fprintf(&b, "@%s ", v.Emit())
+		fmt.Fprintf(&b, "@%s ", v.String())
 	}
 	if v, ok := get("messaging.consumer.group.name"); ok {
-		fmt.Fprintf(&b, "group=%s ", v.Emit())
+		fmt.Fprintf(&b, "group=%s ", v.String())
 	}
 	if v, ok := get("kafkatrace.message.time_in_queue_ms"); ok {
-		fmt.Fprintf(&b, "queued=%sms ", v.Emit())
+		fmt.Fprintf(&b, "queued=%sms ", v.String())
 	}
 	if s.Status().Code == 1 { // codes.Error
 		fmt.Fprintf(&b, "ERROR %s", s.Status().Description)
