@@ -17,7 +17,7 @@ func (p *Producer) Flush(timeoutMs int) int {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for {
-		if p.Len() == 0 && p.settled(timer.C) && p.Len() == 0 {
+		if p.Len() == 0 {
 			return 0
 		}
 		remain := time.Until(deadline)

@@ -29,9 +29,9 @@ type Producer struct {
 	start  *startOpts
 	fwdDR  bool // go.delivery.reports: forward reports of nil-deliveryChan messages to Events()
 
-	drChan     chan kafka.Event // delivery reports of traced messages
+	drChan     chan kafka.Event // delivery reports of traced messages, and of untraced ones with no deliveryChan
 	events     chan kafka.Event // what Events() returns
-	barrier    chan chan struct{}
+	lenReq     chan chan int    // Len asks the router, which holds events on their way
 	closing    chan struct{}
 	routerDone chan struct{}
 	pending    pendingSet
@@ -114,7 +114,7 @@ func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info semconv
 		fwdDR:      fwdDR,
 		drChan:     make(chan kafka.Event, drChanSize),
 		events:     make(chan kafka.Event, eventsSize),
-		barrier:    make(chan chan struct{}),
+		lenReq:     make(chan chan int),
 		closing:    make(chan struct{}),
 		routerDone: make(chan struct{}),
 	}
@@ -151,11 +151,18 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 
 	if !span.IsRecording() {
 		// Nothing to end at the report: hand the user's channel straight
-		// through and keep the unsampled path as cheap as raw.
+		// through and keep the unsampled path as cheap as raw. A report
+		// with no channel comes to the router, never back to
+		// confluent-kafka-go with none: with go.delivery.reports=false its
+		// event loop would stop handling the rest of that batch of reports,
+		// sampled messages' included.
 		u := &outgoing{msg: *msg}
 		u.car.Reset(&u.msg)
 		p.cfg.propagator.Inject(ctx, &u.car)
 		span.End()
+		if deliveryChan == nil {
+			deliveryChan = p.drChan
+		}
 		return p.Producer.Produce(&u.msg, deliveryChan)
 	}
 	f := &inFlight{span: span, opaque: msg.Opaque, deliveryChan: deliveryChan}
@@ -238,10 +245,26 @@ func (p *Producer) Events() chan kafka.Event {
 
 // Len returns the number of messages and requests waiting to be transmitted
 // to the broker plus the delivery reports and events queued for the
-// application, as kafka.Producer.Len does; reports on their way through
-// kafkatrace count too.
+// application, as kafka.Producer.Len does. A report counts from Produce until
+// it is on the user's channel or Events(), including while it passes through
+// kafkatrace: the router, which is the only goroutine that moves reports out
+// of kafkatrace's queues, does the counting.
 func (p *Producer) Len() int {
-	return p.Producer.Len() + len(p.drChan) + len(p.events) + p.pc.len()
+	r := make(chan int, 1)
+	select {
+	case p.lenReq <- r:
+		return <-r
+	case <-p.routerDone:
+		return p.count(0)
+	}
+}
+
+// count is Len given the events the router holds. Each report moves from
+// librdkafka (counted by the inner Len until confluent-kafka-go has put it
+// on a channel) to drChan or the inner events channel, then, through the
+// router, to the user: reading in that order counts it at least once.
+func (p *Producer) count(held int) int {
+	return p.Producer.Len() + len(p.drChan) + held + len(p.events) + p.pc.len()
 }
 
 // Close ends the send span of every message still waiting for its report

@@ -1,8 +1,6 @@
 package interceptor
 
 import (
-	"time"
-
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
@@ -24,8 +22,8 @@ func (p *Producer) route(inner chan kafka.Event) {
 				return
 			}
 			p.forward(p.events, ev)
-		case r := <-p.barrier:
-			close(r)
+		case r := <-p.lenReq:
+			r <- p.count(0)
 		}
 	}
 }
@@ -51,7 +49,10 @@ func (p *Producer) report(ev kafka.Event) {
 	}
 	f, ok := m.Opaque.(*inFlight)
 	if !ok {
-		p.forward(p.events, ev)
+		// An untraced message produced with no deliveryChan.
+		if p.fwdDR {
+			p.forward(p.events, m)
+		}
 		return
 	}
 	m.Opaque = f.opaque
@@ -67,7 +68,7 @@ func (p *Producer) report(ev kafka.Event) {
 }
 
 // forward sends ev on ch. While blocked (the application is not reading) it
-// still answers Flush's barrier, and it gives up once Close has begun, as
+// still answers Len, counting ev, and it gives up once Close has begun, as
 // confluent-kafka-go's own poller does.
 func (p *Producer) forward(ch chan kafka.Event, ev kafka.Event) {
 	select {
@@ -79,30 +80,10 @@ func (p *Producer) forward(ch chan kafka.Event, ev kafka.Event) {
 		select {
 		case ch <- ev:
 			return
-		case r := <-p.barrier:
-			close(r)
+		case r := <-p.lenReq:
+			r <- p.count(1)
 		case <-p.closing:
 			return
 		}
-	}
-}
-
-// settled reports whether the router holds no event on its way to Events():
-// it waits (until done closes) for the router to be between events or blocked
-// on a full channel.
-func (p *Producer) settled(done <-chan time.Time) bool {
-	r := make(chan struct{})
-	select {
-	case p.barrier <- r:
-	case <-p.routerDone:
-		return true
-	case <-done:
-		return false
-	}
-	select {
-	case <-r:
-		return true
-	case <-done:
-		return false
 	}
 }

@@ -11,7 +11,7 @@
 FUZZ_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 FUZZTIME ?= 10s
 # package:target pairs
-FUZZ_TARGETS ?= ./carrier:FuzzExtract ./carrier:FuzzCarrier
+FUZZ_TARGETS ?= ./carrier:FuzzExtract ./carrier:FuzzCarrier ./poller:FuzzPartitionState
 GO ?= go
 
 export CGO_ENABLED := 1

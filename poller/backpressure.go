@@ -10,11 +10,22 @@ import "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 // partitions:
 //
 //   - the poller-wide buffer: when it has stayed full for pauseAfter
-//     (handlers are not keeping up at all), every partition with a backlog
-//     is paused; all resume once fewer than half of MaxBuffered wait;
+//     (handlers are not keeping up at all), every assigned partition is
+//     paused, and all resume together once no more than half of MaxBuffered
+//     wait. Pausing them all is what makes it fair: no busy partition can
+//     keep the buffer full while another waits, so a paused partition
+//     resumes after at most MaxBuffered/2 handler completions;
 //   - a partition's window: when it spans MaxWindow offsets (a slow message
 //     holding the watermark while later ones finish), that partition is
 //     paused until the window is back under half.
+//
+// The buffer bound is soft: while the buffer is full the loop still polls
+// (without blocking) about every PollTimeout to serve rebalance callbacks,
+// and a message such a poll returns is kept, never dropped. Before the
+// pause that is at most pauseAfter/PollTimeout messages (10 with the
+// defaults), plus one for each partition whose first message arrives while
+// the others are paused, so the buffer holds at most MaxBuffered + 10 +
+// (partitions assigned during the pause).
 //
 // A handler that never returns therefore stalls its own partition once the
 // window or the buffer fills (as a sequential consumer would at once), but
@@ -32,14 +43,8 @@ func (p *Poller) backpressure() {
 	switch {
 	case p.throttleNow && !p.throttled:
 		p.throttled = true
-		for _, part := range p.parts {
-			part.throttled = part.buffered > 0
-		}
 	case p.throttled && p.buffered <= p.cfg.MaxBuffered/2:
 		p.throttled, p.throttleNow = false, false
-		for _, part := range p.parts {
-			part.throttled = false
-		}
 	}
 	var pause, resume []kafka.TopicPartition
 	for _, part := range p.parts {
@@ -49,7 +54,7 @@ func (p *Poller) backpressure() {
 		case w <= MaxWindow/2:
 			part.windowFull = false
 		}
-		want := (part.throttled || part.windowFull) && !part.gone
+		want := (p.throttled || part.windowFull) && !part.gone
 		if want == part.paused {
 			continue
 		}
@@ -102,7 +107,7 @@ func (p *Poller) checkPressure(part *partition) {
 func (p *Poller) unpauseLocked(only []*partition) []kafka.TopicPartition {
 	var out []kafka.TopicPartition
 	mark := func(part *partition) {
-		part.throttled, part.windowFull = false, false
+		part.windowFull = false
 		if part.paused {
 			part.paused = false
 			p.paused--

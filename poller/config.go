@@ -69,6 +69,12 @@ type Source interface {
 	StoreOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
 	CommitOffsets(offsets []kafka.TopicPartition) ([]kafka.TopicPartition, error)
 	Committed(partitions []kafka.TopicPartition, timeoutMs int) ([]kafka.TopicPartition, error)
+	// SeekPartitions moves each partition's position; Run uses it when it
+	// returns, to rewind to the first message it did not finish.
+	SeekPartitions(partitions []kafka.TopicPartition) ([]kafka.TopicPartition, error)
+	// Assignment lists the assigned partitions; Run reads their
+	// finished-offsets records when it starts.
+	Assignment() ([]kafka.TopicPartition, error)
 }
 
 // Config tunes a Poller. Zero fields take the defaults listed.

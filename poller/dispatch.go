@@ -16,6 +16,7 @@ type work struct {
 	lane   *lane
 	polled time.Time
 	done   bool // finished or skipped: counts toward the watermark
+	older  bool // in partition.older: polled before the position moved back
 }
 
 // lane is a FIFO of messages that must run one at a time (same key or same
@@ -128,11 +129,20 @@ func (p *Poller) fill() {
 	}
 }
 
-// process runs the handler for w with retries, then reports the result.
+// process runs the handler for w with retries, then reports the result. No
+// attempt starts once ctx is cancelled (revoke, shutdown): the message is
+// abandoned and redelivered.
 func (p *Poller) process(w *work, parent context.Context) {
 	ctx, obs := p.cfg.Hook.Begin(parent, w.msg, w.polled)
 	res := Result{}
 	for {
+		if err := ctx.Err(); err != nil {
+			if res.Err == nil {
+				res.Err = err
+			}
+			res.Abandoned = true
+			break
+		}
 		res.Attempts++
 		res.Err = p.call(ctx, w.msg)
 		if res.Err == nil {
@@ -140,8 +150,7 @@ func (p *Poller) process(w *work, parent context.Context) {
 		}
 		obs.Failed(res.Attempts, res.Err)
 		if ctx.Err() != nil {
-			res.Abandoned = true
-			break
+			continue // abandoned, not exhausted
 		}
 		if res.Attempts >= p.cfg.Attempts {
 			res.Skipped = p.cfg.OnFailure == Skip

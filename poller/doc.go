@@ -20,9 +20,13 @@
 // (without blocking, about every PollTimeout) so rebalance callbacks are
 // served and the consumer stays in its group (max.poll.interval.ms is never
 // exceeded by waiting on handlers). Fast handlers thus never cause a pause.
-// If the buffer stays full for a second, the poller pauses every partition
-// that has a backlog (the busiest ones); they resume once the buffer is below
-// half of MaxBuffered. Pausing purges librdkafka's prefetched messages;
+// If the buffer stays full for a second, the poller pauses every partition;
+// they all resume once the buffer is below half of MaxBuffered, so a paused
+// partition waits at most MaxBuffered/2 handler completions however busy the
+// others are. The bound is soft: a message polled while waiting is kept, so
+// the buffer can exceed MaxBuffered by about one message per PollTimeout of
+// waiting before the pause (10 by default) plus one per partition assigned
+// during it. Pausing purges librdkafka's prefetched messages;
 // fetching resumes from the last message handed to the poller, so nothing is
 // skipped. librdkafka keeps pause state across rebalances, so newly assigned
 // and revoked partitions are resumed explicitly. A partition whose window of
@@ -60,5 +64,20 @@
 // are dropped, running handlers get ShutdownTimeout to finish before their
 // ctx is cancelled, finished work is stored and committed, and Run returns.
 // A handler that ignores its ctx past the grace is abandoned: Run returns
-// anyway, and that message's offset is not committed.
+// anyway, and that message's offset is not committed. No attempt (first or
+// retry) starts once the message's ctx is cancelled.
+//
+// When Run returns, every partition whose polled messages did not all
+// finish is rewound to its first unfinished message (SeekPartitions), so a
+// later Run or Poll on the same consumer loses nothing; a later Run reads the
+// finished-offsets record committed at shutdown and skips the work already
+// done.
+//
+// # Seeks and offset resets
+//
+// A polled offset at or below the newest one polled on its partition (a
+// Seek, an offset reset by librdkafka) restarts the partition's tracking
+// from it. Messages polled before and still unfinished keep holding the
+// committed offset until they finish; the new ones are dispatched as usual,
+// behind them in their lanes.
 package poller

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -38,3 +39,10 @@ func topicOf(tp kafka.TopicPartition) string {
 	}
 	return *tp.Topic
 }
+
+// ErrRewind is returned (wrapped, with the partitions and causes) by Run when
+// it could not move a partition back to its first unfinished message. The
+// consumer's position is then past messages Run polled but did not finish:
+// close the consumer (its next owner resumes from the committed offset, which
+// never passes unfinished work) or seek explicitly before polling it again.
+var ErrRewind = errors.New("kafkatrace: could not rewind to the first unfinished message")

@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -31,12 +32,16 @@ type partition struct {
 
 	// polled holds every polled message not yet below the watermark, in
 	// offset order; head is the first live index.
-	polled   []*work
-	head     int
-	next     kafka.Offset // the watermark: every polled message below has finished
-	last     kafka.Offset // the newest polled offset
-	queued   bool         // in Poller.dirtyParts: the watermark or the finished set changed
-	storedAt time.Time    // last store
+	polled []*work
+	head   int
+	next   kafka.Offset // the watermark: every polled message below has finished
+	last   kafka.Offset // the newest polled offset
+	// older holds the unfinished messages polled before the position moved
+	// backwards (a seek, an offset reset): they still hold the commit
+	// offset down until they finish.
+	older    []*work
+	queued   bool      // in Poller.dirtyParts: the watermark or the finished set changed
+	storedAt time.Time // last store
 
 	// finished holds offsets a previous owner already processed (read from
 	// the commit metadata on assignment): they are skipped.
@@ -45,7 +50,6 @@ type partition struct {
 	buffered   int  // polled, not started
 	running    int  // handlers running
 	paused     bool // what we last told librdkafka
-	throttled  bool // paused for the poller-wide buffer bound
 	windowFull bool // paused because the window reached MaxWindow
 	revoking   bool // being revoked: nothing more starts
 	gone       bool // revoked: stragglers only decrement counters
@@ -71,8 +75,23 @@ func (p *partition) stop() {
 	}
 }
 
-// track records a polled message in offset order.
+// track records a polled message. Offsets normally increase (with gaps for
+// compaction and transaction markers); one at or below the newest polled
+// offset means the position moved backwards (a seek or an offset reset), and
+// the partition's tracking restarts from it: what was polled before and has
+// not finished moves to older, where it keeps holding the commit offset.
 func (p *partition) track(w *work) {
+	if p.last >= 0 && w.off <= p.last {
+		p.finished = nil // the previous owner's record no longer applies
+		for _, o := range p.polled[p.head:] {
+			if !o.done {
+				o.older = true
+				p.older = append(p.older, o)
+			}
+		}
+		clear(p.polled)
+		p.polled, p.head = p.polled[:0], 0
+	}
 	if p.head == len(p.polled) {
 		// Nothing outstanding: the watermark is just below this message.
 		p.next = w.off
@@ -86,6 +105,10 @@ func (p *partition) track(w *work) {
 func (p *partition) complete(w *work) {
 	w.done = true
 	w.msg = nil // a stuck message must not keep finished payloads alive
+	if w.older {
+		p.older = slices.DeleteFunc(p.older, func(o *work) bool { return o.done })
+		return
+	}
 	for p.head < len(p.polled) && p.polled[p.head].done {
 		p.next = p.polled[p.head].off + 1
 		p.polled[p.head] = nil
@@ -100,16 +123,31 @@ func (p *partition) complete(w *work) {
 	}
 }
 
-// commitOffset is the offset to store or commit, with the finished-offsets
-// metadata: every polled message below the offset has finished (messages
-// below the first polled one were never ours to process). false before
+// base is the offset to store or commit: every polled message below it has
+// finished (messages below the first polled one were never ours to
+// process). Negative before anything was polled.
+func (p *partition) base() kafka.Offset {
+	b := p.next
+	for _, w := range p.older {
+		b = min(b, w.off)
+	}
+	return b
+}
+
+// outstanding reports whether a polled message has not finished.
+func (p *partition) outstanding() bool {
+	return p.head < len(p.polled) || len(p.older) > 0
+}
+
+// commitOffset is base with the finished-offsets metadata; false before
 // anything was polled.
 func (p *partition) commitOffset() (kafka.TopicPartition, bool) {
-	if p.next < 0 {
+	b := p.base()
+	if b < 0 {
 		return kafka.TopicPartition{}, false
 	}
-	tp := p.key.topicPartition(p.next)
-	md := p.finishedMetadata()
+	tp := p.key.topicPartition(b)
+	md := p.finishedMetadata(b)
 	tp.Metadata = &md
 	return tp, true
 }

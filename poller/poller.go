@@ -100,6 +100,9 @@ func (p *Poller) partitionFor(k tpKey) *partition {
 	if !ok {
 		part = newPartition(k)
 		p.parts[k] = part
+		if p.throttled {
+			p.bpCheck = true // every partition pauses while throttled
+		}
 	}
 	return part
 }
@@ -108,8 +111,14 @@ func (p *Poller) partitionFor(k tpKey) *partition {
 // the Stop policy, or a fatal error is polled; then it shuts down as the
 // package documentation describes. It returns nil after a shutdown asked for
 // through ctx or Stop, a *HandlerError after a Stop-policy failure, the
-// fatal kafka.Error, or an error from StoreOffsets (for example when the
-// consumer stores offsets automatically).
+// fatal kafka.Error, an error from StoreOffsets (for example when the
+// consumer stores offsets automatically), or an error wrapping [ErrRewind].
+//
+// When Run returns, every partition whose polled messages did not all finish
+// is rewound (SeekPartitions) to its first unfinished message, so a later Run
+// or Poll on the same consumer continues from there and loses nothing; a
+// later Run also reads the finished-offsets record committed at shutdown and
+// skips the work already done.
 //
 // Handlers get a ctx that carries ctx's values but not its cancellation.
 func (p *Poller) Run(ctx context.Context) error {
@@ -117,6 +126,13 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.cancelBase()
 	p.base, p.cancelBase = context.WithCancel(context.WithoutCancel(ctx))
 	p.mu.Unlock()
+	// Partitions assigned before Run (an earlier Run, Assign): their
+	// committed records say what a previous Run already finished.
+	if parts, err := p.src.Assignment(); err != nil {
+		p.reportErr(err)
+	} else {
+		p.loadFinished(parts)
+	}
 	pollMs := int(p.cfg.PollTimeout / time.Millisecond)
 	var fatal error
 	var fullSince, lastStore time.Time
@@ -157,9 +173,9 @@ func (p *Poller) Run(ctx context.Context) error {
 				break
 			}
 			p.mu.Lock()
-			if !p.stopping {
-				p.enqueue(e, time.Now())
-			}
+			// Tracked even while stopping, so that the position is
+			// rewound over it when Run returns.
+			p.enqueue(e, time.Now())
 			p.mu.Unlock()
 		case kafka.Error:
 			p.event(e)

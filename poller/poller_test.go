@@ -475,10 +475,11 @@ func TestFinishedWorkNotRepeatedByNextOwner(t *testing.T) {
 	c, _ := src.committedAt(0)
 	require.Equal(t, kafka.Offset(10), c, "committed offset held at the unfinished message")
 
-	// Kafka redelivers from the committed offset to the next owner.
-	for o := int64(10); o < 100; o++ {
-		src.push(msg(0, o, ""))
-	}
+	// Kafka redelivers from the committed offset to the next owner (A's
+	// shutdown rewound the fake's position there).
+	src.mu.Lock()
+	assert.Equal(t, []kafka.TopicPartition{msg(0, 10, "").TopicPartition}, src.seeks, "A rewound to its first unfinished message")
+	src.mu.Unlock()
 	src.push(msg(0, 100, "")) // and a new message
 	var mu sync.Mutex
 	var handledB []kafka.Offset

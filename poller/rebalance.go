@@ -16,6 +16,15 @@ const committedTimeoutMs = 10000
 // earlier revoke would otherwise never deliver. Call it from the rebalance
 // callback.
 func (p *Poller) Assigned(parts []kafka.TopicPartition) {
+	p.resume(p.loadFinished(parts))
+}
+
+// loadFinished reads the committed finished-offsets records of parts and
+// returns parts without their offsets.
+func (p *Poller) loadFinished(parts []kafka.TopicPartition) []kafka.TopicPartition {
+	if len(parts) == 0 {
+		return nil
+	}
 	tps := make([]kafka.TopicPartition, len(parts))
 	for i, tp := range parts {
 		tps[i] = keyOf(tp).topicPartition(kafka.OffsetInvalid)
@@ -32,7 +41,7 @@ func (p *Poller) Assigned(parts []kafka.TopicPartition) {
 		}
 	}
 	p.mu.Unlock()
-	p.resume(tps)
+	return tps
 }
 
 // Revoked tells the poller that partitions are being revoked, and returns

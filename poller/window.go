@@ -23,39 +23,31 @@ const metadataPrefix = "kt1:"
 // that had not finished is processed again. Consumers that do not know the
 // format ignore it and process them again (at-least-once either way).
 
-// finishedMetadata encodes the finished offsets above the watermark, or ""
-// when there are none. Called with the poller's lock held.
-func (p *partition) finishedMetadata() string {
-	if p.head >= len(p.polled) || p.next < 0 {
+// finishedMetadata encodes the finished offsets in [base, base+MaxWindow),
+// or "" when there are none. Whatever the gap between base and the newest
+// polled offset, the bitmap is MaxWindow bits on the stack: only the encoded
+// string is allocated. Called with the poller's lock held.
+func (p *partition) finishedMetadata(base kafka.Offset) string {
+	if base < 0 {
 		return ""
 	}
-	var bits []byte
+	var bits [MaxWindow / 8]byte
+	n := 0 // bytes in use
 	for _, w := range p.polled[p.head:] {
 		if !w.done {
 			continue
 		}
-		i := int64(w.off - p.next)
+		i := int64(w.off - base)
 		if i < 0 || i >= MaxWindow {
 			continue
 		}
-		if bits == nil {
-			bits = make([]byte, (int64(p.last-p.next)+8)/8)
-		}
-		if int(i/8) < len(bits) {
-			bits[i/8] |= 1 << (i % 8)
-		}
+		bits[i/8] |= 1 << (i % 8)
+		n = max(n, int(i/8)+1)
 	}
-	if bits == nil {
+	if n == 0 {
 		return ""
 	}
-	return metadataPrefix + base64.RawStdEncoding.EncodeToString(trimZeros(bits))
-}
-
-func trimZeros(b []byte) []byte {
-	for len(b) > 0 && b[len(b)-1] == 0 {
-		b = b[:len(b)-1]
-	}
-	return b
+	return metadataPrefix + base64.RawStdEncoding.EncodeToString(bits[:n])
 }
 
 // parseFinished decodes commit metadata written by finishedMetadata for a
@@ -83,11 +75,11 @@ func parseFinished(base kafka.Offset, md *string) map[kafka.Offset]struct{} {
 	return out
 }
 
-// window is how many offsets the partition spans from its watermark to its
-// newest polled message.
+// window is how many offsets the partition spans from its commit offset to
+// its newest polled message, while any polled message is unfinished.
 func (p *partition) window() int64 {
-	if p.head >= len(p.polled) || p.next < 0 {
+	if !p.outstanding() {
 		return 0
 	}
-	return int64(p.last-p.next) + 1
+	return max(int64(p.last-p.base())+1, 0)
 }
