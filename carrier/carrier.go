@@ -2,6 +2,7 @@ package carrier
 
 import (
 	"context"
+	"strings"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/propagation"
@@ -42,10 +43,18 @@ func (c *MessageCarrier) Get(key string) string {
 	return lookup(c.msg.Headers, key)
 }
 
-// lookup is Get over a header slice.
+// lookup is Get over a header slice: the last header named key, else the
+// last whose name matches key case-insensitively. Propagators ask for
+// lower-case names (HTTP header names are case-insensitive), while clients
+// such as Brave write B3's multi-header form as X-B3-TraceId.
 func lookup(h []kafka.Header, key string) string {
 	for i := len(h) - 1; i >= 0; i-- {
 		if h[i].Key == key {
+			return limit(key, h[i].Value)
+		}
+	}
+	for i := len(h) - 1; i >= 0; i-- {
+		if len(h[i].Key) == len(key) && strings.EqualFold(h[i].Key, key) {
 			return limit(key, h[i].Value)
 		}
 	}

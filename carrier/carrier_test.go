@@ -35,7 +35,16 @@ func TestGetTakesLastDuplicate(t *testing.T) {
 	assert.Equal(t, "3", c.Get("a"))
 	assert.Equal(t, "2", c.Get("b"))
 	assert.Equal(t, "", c.Get("missing"))
-	assert.Equal(t, "", c.Get("A"), "keys are case-sensitive")
+	assert.Equal(t, "3", c.Get("A"), "no exact match: the last case-insensitive one")
+}
+
+// An exact match wins over one that differs only in case (B3 clients write
+// X-B3-TraceId, propagators ask for x-b3-traceid).
+func TestGetPrefersExactCase(t *testing.T) {
+	c := carrier.New(&kafka.Message{Headers: hdrs("x-b3-traceid", "lower", "X-B3-TraceId", "canonical")})
+	assert.Equal(t, "lower", c.Get("x-b3-traceid"))
+	assert.Equal(t, "canonical", c.Get("X-B3-TraceId"))
+	assert.Equal(t, "canonical", c.Get("X-B3-TRACEID"))
 }
 
 func TestSetReplacesAllOccurrences(t *testing.T) {

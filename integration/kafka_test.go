@@ -71,7 +71,7 @@ func newProducer(t *testing.T, p *telemetry.Provider, run string) *interceptor.P
 	conf := baseConf()
 	conf["linger.ms"] = 5
 	prod, err := interceptor.NewProducer(&conf, interceptor.WithTracerProvider(p),
-		interceptor.WithPropagators(telemetry.Propagator()),
+		interceptor.WithPropagators(p.Propagator()),
 		interceptor.WithAttributes(attribute.String("test.run", run)))
 	require.NoError(t, err)
 	t.Cleanup(prod.Close)
@@ -86,7 +86,7 @@ func newConsumer(t *testing.T, p *telemetry.Provider, run, group string, opts ..
 	conf["session.timeout.ms"] = 6000
 	c, err := interceptor.NewConsumer(&conf, append([]interceptor.Option{
 		interceptor.WithTracerProvider(p),
-		interceptor.WithPropagators(telemetry.Propagator()),
+		interceptor.WithPropagators(p.Propagator()),
 		interceptor.WithTopicPolicy(p.Sampler()),
 		interceptor.WithAttributes(attribute.String("test.run", run)),
 	}, opts...)...)

@@ -34,7 +34,7 @@ func timeSpans(t *testing.T, cfg Config, n int) (time.Duration, SpanStats) {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = shutdown(sctx) // the export error is expected with the backend down
-	return took, Stats()
+	return took, installed(t).Stats()
 }
 
 // With the backend down, producing and consuming must not slow down: the

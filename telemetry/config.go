@@ -19,6 +19,11 @@ type Config struct {
 	Exporter Exporter `yaml:"exporter"`
 	Batch    Batch    `yaml:"batch"`
 	Sampling Sampling `yaml:"sampling"`
+	// Propagators name the context propagators, in order: tracecontext,
+	// baggage, b3 (single header), b3multi, jaeger, xray, ottrace, or none
+	// alone; names registered with autoprop.RegisterTextMapPropagator work
+	// too. OTEL_PROPAGATORS replaces the list. It must not be empty.
+	Propagators []string `yaml:"propagators"`
 }
 
 // Service describes the resource the spans come from.
@@ -53,7 +58,7 @@ type Exporter struct {
 type Batch struct {
 	// MaxQueueSize is how many ended spans may be waiting for export or
 	// being exported; spans ending while it is full are dropped and counted
-	// (see Stats), never waited for.
+	// (see [Provider.Stats]), never waited for.
 	MaxQueueSize int `yaml:"max_queue_size"`
 	// MaxExportBatchSize is the most spans sent in one export request. It
 	// must not exceed MaxQueueSize.
@@ -89,8 +94,8 @@ type Rule struct {
 }
 
 // DefaultConfig returns the configuration used when no file is given: OTLP
-// over gRPC to localhost:4317, the SDK's batch defaults, and every trace
-// sampled.
+// over gRPC to localhost:4317, the SDK's batch defaults, every trace
+// sampled, and W3C TraceContext and Baggage propagation.
 func DefaultConfig() Config {
 	return Config{
 		Exporter: Exporter{
@@ -103,6 +108,7 @@ func DefaultConfig() Config {
 			ScheduleDelay:      5 * time.Second,
 			ExportTimeout:      30 * time.Second,
 		},
-		Sampling: Sampling{DefaultRatio: 1},
+		Sampling:    Sampling{DefaultRatio: 1},
+		Propagators: []string{"tracecontext", "baggage"},
 	}
 }

@@ -1,8 +1,9 @@
 // Package telemetry sets up OpenTelemetry tracing for a Kafka service in one
 // call: [Start] builds a TracerProvider with a topic-aware
 // [sampling.Sampler], a batch span processor and an exporter, installs it
-// and a W3C TraceContext + Baggage propagator as the globals, and returns
-// the shutdown function that flushes it.
+// and the configured propagator (W3C TraceContext + Baggage by default) as
+// the globals, and returns the shutdown function that flushes it. [New]
+// builds the same without touching the globals.
 //
 // # Configuration sources
 //
@@ -19,6 +20,7 @@
 // names:
 //
 //	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES      service.name, service.attributes
+//	OTEL_PROPAGATORS                                 propagators (tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace, none)
 //	OTEL_TRACES_EXPORTER                             exporter.type (otlp, console, none, jaeger, ...)
 //	OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL             grpc -> otlp, http/protobuf -> otlp-http
 //	OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT             exporter.endpoint (OTLP)
@@ -50,8 +52,23 @@
 // OTLP exporters themselves.
 //
 // Invalid configuration fails Start with an error naming each offending key
-// or variable: unknown keys, a ratio outside 0..1, a bad glob or regular
-// expression, an unknown exporter. Nothing falls back to a default silently.
+// or variable: unknown keys, values of the wrong type, a ratio outside 0..1,
+// a bad glob or regular expression, an unknown exporter or propagator.
+// Every problem is reported at once, joined with [errors.Join], not only the
+// first. Nothing falls back to a default silently.
+//
+// # Propagators
+//
+// The propagators key, or OTEL_PROPAGATORS, lists the propagators in order,
+// built by go.opentelemetry.io/contrib/propagators/autoprop: tracecontext
+// and baggage (the default), b3 (single header), b3multi, jaeger, xray,
+// ottrace, or none. Extraction runs each in order, a context found by a
+// later one replacing an earlier one's, so a consumer can continue traces
+// from services that send Jaeger or B3 headers; injection writes the headers
+// of every one. [Provider.Propagator] returns the result and Start installs
+// it; [Propagator] reads only the environment. Kafka header keys are
+// matched exactly: the B3 propagator reads x-b3-traceid and the like in
+// lower case, as OpenTelemetry writes them.
 //
 // # Exporters
 //
@@ -67,18 +84,19 @@
 //
 // Spans go through the SDK's batch span processor, never in blocking mode:
 // when the exporter is slow or down, spans that find the queue full are
-// dropped and counted, and ending a span costs the same as ever. [Stats]
-// reports the counts.
+// dropped and counted, and ending a span costs the same as ever.
+// [Provider.Stats] reports the counts.
 //
 // # Reloading sampling rules
 //
 // When the configuration comes from a file, Start watches it. When its
 // content changes and then stays the same for one check (checks run every
 // [DefaultReloadInterval], see [WithReloadInterval]; a file caught half
-// written is thus not applied), or when the process receives SIGHUP (see
-// [WithReloadSignals]), the file is read again, the environment applied and
-// the whole result validated, and the sampling rules are swapped into the
-// sampler atomically. Other sections take effect at the next start. A reload
+// written is thus not applied), the file is read again, the environment
+// applied and the whole result validated, and the sampling rules are
+// swapped into the sampler atomically. Signals are process-wide, so none is
+// handled unless asked for: WithReloadSignals(syscall.SIGHUP) adds a reload
+// on SIGHUP. Other sections take effect at the next start. A reload
 // that fails, for any key, keeps the current rules and reports the error
 // through otel.Handle. The watcher polls rather than using inotify: reading
 // a small file every few seconds is cheap and also sees editors that save

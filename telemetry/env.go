@@ -16,7 +16,7 @@ import (
 func applyEnv(c *Config, getenv func(string) string) error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+		errs = append(errs, keyErrorf(name, format, args...))
 	}
 	first := func(names ...string) (string, string) {
 		for _, n := range names {
@@ -47,6 +47,13 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	}
 	if _, v := first("OTEL_SERVICE_NAME"); v != "" {
 		c.Service.Name = v
+	}
+
+	// Propagators.
+	if names, err := envPropagators(getenv); err != nil {
+		errs = append(errs, err)
+	} else if names != nil {
+		c.Propagators = names
 	}
 
 	// Exporter type, then the OTLP flavour.

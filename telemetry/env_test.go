@@ -134,7 +134,7 @@ func TestStartPrecedence(t *testing.T) {
 	var out bytes.Buffer
 	t.Setenv("OTEL_TRACES_EXPORTER", "console")
 	t.Setenv("OTEL_SERVICE_NAME", "from-env")
-	shutdown := start(t, WithConfigFile(fileA), withStdout(&out), WithReloadSignals())
+	shutdown := start(t, WithConfigFile(fileA), withStdout(&out))
 	assert.False(t, sampledOn("orders"), "file A's default ratio 0 applies")
 	_, span := otel.Tracer("test").Start(context.Background(), "plain")
 	span.End()
@@ -146,9 +146,9 @@ func TestStartPrecedence(t *testing.T) {
 	// KAFKATRACE_CONFIG beats WithConfigFile and WithConfig.
 	t.Setenv("OTEL_TRACES_EXPORTER", "")
 	t.Setenv(ConfigEnv, fileB)
-	start(t, WithConfigFile(fileA), WithReloadSignals())
+	start(t, WithConfigFile(fileA))
 	assert.True(t, sampledOn("orders"), "file B's default ratio 1 applies")
-	start(t, WithConfig(Config{}), WithReloadSignals())
+	start(t, WithConfig(Config{}))
 	assert.True(t, sampledOn("orders"), "file B replaces an invalid WithConfig")
 }
 

@@ -45,6 +45,15 @@ func start(t *testing.T, opts ...Option) func(context.Context) error {
 	return shutdown
 }
 
+// installed returns the Provider the latest Start installed as the global
+// TracerProvider, as the Start documentation promises.
+func installed(t *testing.T) *Provider {
+	t.Helper()
+	p, ok := otel.GetTracerProvider().(*Provider)
+	require.True(t, ok, "the global TracerProvider is a *Provider")
+	return p
+}
+
 // writeConfig writes content to path atomically, as config tools should.
 func writeConfig(t *testing.T, path, content string) {
 	t.Helper()

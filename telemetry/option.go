@@ -3,6 +3,7 @@ package telemetry
 import (
 	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -26,9 +27,10 @@ type options struct {
 	signals     []os.Signal
 	sampler     *sampling.Sampler
 	getenv      func(string) string
-	stdout      io.Writer             // tests: where the stdout exporter writes
-	exporter    sdktrace.SpanExporter // tests: replaces the configured exporter
-	afterReload func(error)           // tests: called after each reload attempt
+	stdout      io.Writer                            // tests: where the stdout exporter writes
+	exporter    sdktrace.SpanExporter                // tests: replaces the configured exporter
+	afterReload func(error)                          // tests: called after each reload attempt
+	notify      func(chan<- os.Signal, ...os.Signal) // tests: replaces signal.Notify
 }
 
 type optionFunc func(*options)
@@ -38,8 +40,8 @@ func (f optionFunc) apply(o *options) { f(o) }
 func newOptions(opts []Option) options {
 	o := options{
 		interval: DefaultReloadInterval,
-		signals:  reloadSignals(),
 		getenv:   os.Getenv,
+		notify:   signal.Notify,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -65,16 +67,18 @@ func WithConfig(cfg Config) Option {
 }
 
 // WithReloadInterval sets how often the config file is checked for changes;
-// d <= 0 turns polling off (signals still reload). The default is
-// [DefaultReloadInterval].
+// d <= 0 turns polling off (signals given to [WithReloadSignals] still
+// reload). The default is [DefaultReloadInterval].
 func WithReloadInterval(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.interval = d })
 }
 
-// WithReloadSignals sets the signals that force a reload of the config
-// file; the default is SIGHUP where the platform has it. With no signals,
-// none is handled. While Start's pipeline runs, these signals no longer
-// stop the process.
+// WithReloadSignals makes the given signals, such as syscall.SIGHUP, force
+// a reload of the config file. By default no signal is handled: signal
+// handling is process-wide, so it is left to the application to ask for it.
+// While the pipeline runs, these signals no longer stop the process (see
+// [os/signal.Notify]). Without a config file it does nothing; with no
+// signals, it restores the default.
 func WithReloadSignals(sig ...os.Signal) Option {
 	return optionFunc(func(o *options) { o.signals = sig })
 }

@@ -15,24 +15,14 @@ import (
 
 // LoadConfig reads the YAML file at path over [DefaultConfig] and validates
 // it. It does not apply environment variables: [Start] does that. Errors name
-// the offending key, such as sampling.rules[2].ratio.
+// the offending key, such as sampling.rules[2].ratio, and every problem is
+// reported, not only the first.
 func LoadConfig(path string) (Config, error) {
-	cfg, err := readConfig(path)
-	if err != nil {
-		return Config{}, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("telemetry: config %s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-func readConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("telemetry: read config: %w", err)
 	}
-	cfg, err := parseConfig(data)
+	cfg, err := resolveConfig(data, noEnv)
 	if err != nil {
 		return Config{}, fmt.Errorf("telemetry: config %s: %w", path, err)
 	}
@@ -42,8 +32,11 @@ func readConfig(path string) (Config, error) {
 // parseConfig decodes data over DefaultConfig. Instead of the yaml package's
 // struct decoding (whose KnownFields errors name Go types, not keys), it
 // walks the document against Config's yaml tags itself, so that unknown
-// keys, missing required keys and type errors all come out as key paths.
-// Leaf values are still decoded by the yaml package.
+// keys, missing required keys and type errors all come out as key paths,
+// every one of them. Leaf values are still decoded by the yaml package; a
+// leaf that does not decode keeps its default. When the document could be
+// walked, the errors are all keyErrors (see [decoded]) and the Config holds
+// everything else the file says.
 func parseConfig(data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -60,6 +53,17 @@ func parseConfig(data []byte) (Config, error) {
 	return cfg, decodeValue(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
 }
 
+// decoded reports whether parseConfig walked the whole document: every
+// problem in err concerns one key.
+func decoded(err error) bool {
+	for _, e := range flatten(err) {
+		if _, ok := e.(*keyError); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 var durationType = reflect.TypeOf(time.Duration(0))
 
 func decodeValue(n *yaml.Node, v reflect.Value, path string) error {
@@ -73,7 +77,7 @@ func decodeValue(n *yaml.Node, v reflect.Value, path string) error {
 			return nil // an empty section keeps its defaults
 		}
 		if n.Kind != yaml.MappingNode {
-			return fmt.Errorf("%s: want a mapping (line %d)", orRoot(path), n.Line)
+			return keyErrorf(orRoot(path), "want a mapping (line %d)", n.Line)
 		}
 		return decodeStruct(n, v, path)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
@@ -82,7 +86,7 @@ func decodeValue(n *yaml.Node, v reflect.Value, path string) error {
 			return nil
 		}
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("%s: want a list (line %d)", path, n.Line)
+			return keyErrorf(path, "want a list (line %d)", n.Line)
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		var errs []error
@@ -92,13 +96,16 @@ func decodeValue(n *yaml.Node, v reflect.Value, path string) error {
 		v.Set(s)
 		return errors.Join(errs...)
 	}
-	if err := n.Decode(v.Addr().Interface()); err != nil {
+	nv := reflect.New(v.Type()) // a copy, so that a failed decode leaves v alone
+	nv.Elem().Set(v)
+	if err := n.Decode(nv.Interface()); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			return fmt.Errorf("%s: %s", path, strings.Join(te.Errors, "; "))
+			return keyErrorf(path, "%s", strings.Join(te.Errors, "; "))
 		}
-		return fmt.Errorf("%s: %w", path, err)
+		return keyErrorf(path, "%w", err)
 	}
+	v.Set(nv.Elem())
 	return nil
 }
 
@@ -118,7 +125,7 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 		p := joinKey(path, k.Value)
 		f, ok := index[k.Value]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", p, k.Line, strings.Join(keys, ", ")))
+			errs = append(errs, keyErrorf(p, "unknown key (line %d); known keys: %s", k.Line, strings.Join(keys, ", ")))
 			continue
 		}
 		seen[k.Value] = true
@@ -126,7 +133,7 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	}
 	for i := range t.NumField() {
 		if t.Field(i).Tag.Get("required") == "true" && !seen[keys[i]] {
-			errs = append(errs, fmt.Errorf("%s: required key missing (line %d)", joinKey(path, keys[i]), n.Line))
+			errs = append(errs, keyErrorf(joinKey(path, keys[i]), "required key missing (line %d)", n.Line))
 		}
 	}
 	return errors.Join(errs...)

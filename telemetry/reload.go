@@ -52,7 +52,7 @@ func startWatcher(path string, content []byte, o options, s *sampling.Sampler) *
 	var sigc chan os.Signal
 	if len(o.signals) > 0 {
 		sigc = make(chan os.Signal, 1)
-		signal.Notify(sigc, o.signals...)
+		o.notify(sigc, o.signals...)
 	}
 	go func() {
 		defer close(w.done)

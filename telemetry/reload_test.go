@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func TestReloadOnFileChange(t *testing.T) {
 	errs := captureErrors(t)
 	path := newConfigFile(t, ordersOff)
 	hook, next := reloads(t)
-	start(t, WithConfigFile(path), WithReloadInterval(5*time.Millisecond), WithReloadSignals(), hook)
+	start(t, WithConfigFile(path), WithReloadInterval(5*time.Millisecond), hook)
 	require.Equal(t, 0, countSampled("orders", 50))
 
 	writeConfig(t, path, ordersOn)
@@ -109,4 +110,25 @@ func TestReloadReportsAMissingFileOnce(t *testing.T) {
 	assert.ErrorContains(t, got[0], ".gone")
 	assert.Len(t, errs, 1)
 	assert.False(t, s.Untrusted("orders"))
+}
+
+// withNotify replaces signal.Notify, to see which signals Start asks for.
+func withNotify(f func(chan<- os.Signal, ...os.Signal)) Option {
+	return optionFunc(func(o *options) { o.notify = f })
+}
+
+// Signal handling is process-wide, so Start asks for no signal unless told.
+func TestNoReloadSignalsByDefault(t *testing.T) {
+	var asked [][]os.Signal
+	notify := withNotify(func(_ chan<- os.Signal, sig ...os.Signal) { asked = append(asked, sig) })
+	path := newConfigFile(t, ordersOff)
+
+	start(t, WithConfigFile(path), notify)
+	assert.Empty(t, asked, "no signal registered by default")
+
+	start(t, WithConfigFile(path), WithReloadSignals(os.Interrupt), WithReloadSignals(), notify)
+	assert.Empty(t, asked, "WithReloadSignals() with no signals restores the default")
+
+	start(t, WithConfigFile(path), WithReloadSignals(os.Interrupt), notify)
+	assert.Equal(t, [][]os.Signal{{os.Interrupt}}, asked, "only the signals asked for")
 }

@@ -18,27 +18,23 @@ import (
 const ConfigEnv = "KAFKATRACE_CONFIG"
 
 // Start builds a Provider with [New] and installs it as the global
-// TracerProvider, with a W3C TraceContext and Baggage propagator. See the
-// package documentation for where the configuration comes from.
+// TracerProvider, and its propagator ([Provider.Propagator]) as the global
+// propagator. See the package documentation for where the configuration
+// comes from.
 //
 // The returned shutdown stops the config watcher and flushes the spans still
 // queued, giving up when ctx is done; calls after the first return the first
-// call's result. Start is meant to be called once, early in main.
+// call's result. Start is meant to be called once, early in main. To read
+// the provider's [Provider.Stats], use New and install it yourself, or
+// type-assert otel.GetTracerProvider() to *Provider.
 func Start(ctx context.Context, opts ...Option) (shutdown func(context.Context) error, err error) {
 	p, err := New(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
 	otel.SetTracerProvider(p)
-	otel.SetTextMapPropagator(Propagator())
-	current.Store(p.counters)
+	otel.SetTextMapPropagator(p.propagator)
 	return p.Shutdown, nil
-}
-
-// Propagator returns the propagator kafkatrace services use: W3C
-// TraceContext and Baggage.
-func Propagator() propagation.TextMapPropagator {
-	return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 }
 
 // Provider is a TracerProvider built from the configuration, with the
@@ -47,18 +43,25 @@ func Propagator() propagation.TextMapPropagator {
 // installs one as the global.
 type Provider struct {
 	*sdktrace.TracerProvider
-	sampler  *sampling.Sampler
-	counters *counters
-	watcher  *watcher
-	once     sync.Once
-	err      error
+	sampler    *sampling.Sampler
+	propagator propagation.TextMapPropagator
+	counters   *counters
+	watcher    *watcher
+	once       sync.Once
+	err        error
 }
 
 // Sampler returns the provider's topic sampler; pass it to the interceptor's
 // WithTopicPolicy so untrusted topics follow the same (reloaded) rules.
 func (p *Provider) Sampler() *sampling.Sampler { return p.sampler }
 
-// Stats returns what happened to this provider's sampled spans.
+// Propagator returns the propagator the configuration names (the
+// propagators key, or OTEL_PROPAGATORS); Start installs it as the global.
+// Pass it to the interceptor's WithPropagators when using New.
+func (p *Provider) Propagator() propagation.TextMapPropagator { return p.propagator }
+
+// Stats returns what happened to this provider's sampled spans, including
+// after its shutdown; zero for the none exporter.
 func (p *Provider) Stats() SpanStats { return p.counters.stats() }
 
 // Shutdown stops the config watcher and flushes the spans still queued,
@@ -103,10 +106,7 @@ func New(ctx context.Context, opts ...Option) (*Provider, error) {
 		if o.cfg != nil {
 			cfg = *o.cfg
 		}
-		if err = applyEnv(&cfg, o.getenv); err == nil {
-			err = cfg.Validate()
-		}
-		if err != nil {
+		if err = checkConfig(&cfg, nil, o.getenv); err != nil {
 			return nil, fmt.Errorf("telemetry: config: %w", err)
 		}
 	}
@@ -137,22 +137,14 @@ func New(ctx context.Context, opts ...Option) (*Provider, error) {
 	if exp != nil {
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(newGatedBatcher(exp, cfg.Batch, c)))
 	}
-	p := &Provider{TracerProvider: sdktrace.NewTracerProvider(tpOpts...), sampler: s, counters: c}
+	p := &Provider{
+		TracerProvider: sdktrace.NewTracerProvider(tpOpts...),
+		sampler:        s,
+		propagator:     newPropagator(cfg.Propagators),
+		counters:       c,
+	}
 	if path != "" {
 		p.watcher = startWatcher(path, content, o, s)
 	}
 	return p, nil
-}
-
-// resolveConfig parses a config file, overlays the environment and
-// validates the result: the same steps at start and at every reload.
-func resolveConfig(content []byte, getenv func(string) string) (Config, error) {
-	cfg, err := parseConfig(content)
-	if err != nil {
-		return Config{}, err
-	}
-	if err := applyEnv(&cfg, getenv); err != nil {
-		return Config{}, err
-	}
-	return cfg, cfg.Validate()
 }

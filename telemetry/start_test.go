@@ -28,7 +28,7 @@ func TestNoneExporter(t *testing.T) {
 	span.End()
 	assert.True(t, span.SpanContext().IsSampled(), "spans are still sampled and propagated")
 	require.NoError(t, shutdown(context.Background()))
-	assert.Equal(t, SpanStats{}, Stats())
+	assert.Equal(t, SpanStats{}, installed(t).Stats())
 }
 
 func TestStdoutExporter(t *testing.T) {
@@ -48,7 +48,7 @@ func TestStdoutExporter(t *testing.T) {
 	assert.NotContains(t, s, "audit publish")
 	assert.Contains(t, s, `"Key":"service.name","Value":{"Type":"STRING","Value":"orders"}`)
 	assert.Contains(t, s, `"Key":"deployment.environment.name"`)
-	assert.Equal(t, SpanStats{Exported: 1}, Stats())
+	assert.Equal(t, SpanStats{Exported: 1}, installed(t).Stats())
 }
 
 // recordingExporter keeps what it is given, even after Shutdown (unlike
@@ -84,7 +84,7 @@ func TestShutdownFlushes(t *testing.T) {
 	assert.Empty(t, exp.GetSpans(), "nothing exported before the delay")
 	require.NoError(t, shutdown(context.Background()))
 	assert.Len(t, exp.GetSpans(), 10)
-	assert.Equal(t, SpanStats{Exported: 10}, Stats())
+	assert.Equal(t, SpanStats{Exported: 10}, installed(t).Stats())
 	assert.NoError(t, shutdown(context.Background()), "a second call returns the first result")
 }
 
@@ -143,12 +143,12 @@ func TestQueueFullIsCountedExactly(t *testing.T) {
 	for range 100 {
 		sampledOn("orders")
 	}
-	assert.Equal(t, SpanStats{QueueFull: 96}, Stats())
-	assert.Equal(t, uint64(96), Stats().Dropped())
+	assert.Equal(t, SpanStats{QueueFull: 96}, installed(t).Stats())
+	assert.Equal(t, uint64(96), installed(t).Stats().Dropped())
 
 	exp.unblock()
 	require.NoError(t, shutdown(context.Background()))
-	assert.Equal(t, SpanStats{Exported: 4, QueueFull: 96}, Stats())
+	assert.Equal(t, SpanStats{Exported: 4, QueueFull: 96}, installed(t).Stats())
 }
 
 type failingExporter struct{}
@@ -165,8 +165,8 @@ func TestExportFailuresAreCounted(t *testing.T) {
 		sampledOn("orders")
 	}
 	require.NoError(t, shutdown(context.Background()))
-	assert.Equal(t, SpanStats{ExportFailed: 5}, Stats())
-	assert.Equal(t, uint64(5), Stats().Dropped())
+	assert.Equal(t, SpanStats{ExportFailed: 5}, installed(t).Stats())
+	assert.Equal(t, uint64(5), installed(t).Stats().Dropped())
 	assert.ErrorContains(t, <-errs, "backend down", "the SDK reports failed exports through otel.Handle")
 }
 
@@ -242,7 +242,7 @@ func TestOTLPHTTPExporter(t *testing.T) {
 	assert.Equal(t, "/v1/traces", reqs[0].URL.Path)
 	assert.Equal(t, "acme", reqs[0].Header.Get("x-tenant"))
 	assert.Equal(t, "application/x-protobuf", reqs[0].Header.Get("Content-Type"))
-	assert.Equal(t, SpanStats{Exported: 1}, Stats())
+	assert.Equal(t, SpanStats{Exported: 1}, installed(t).Stats())
 }
 
 // The deprecated jaeger exporter still builds and exports with this SDK.
@@ -260,7 +260,7 @@ func TestJaegerExporter(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/api/traces", reqs[0].URL.Path)
 	assert.Equal(t, "application/x-thrift", reqs[0].Header.Get("Content-Type"))
-	assert.Equal(t, SpanStats{Exported: 1}, Stats())
+	assert.Equal(t, SpanStats{Exported: 1}, installed(t).Stats())
 }
 
 var _ trace.TracerProvider = (*sdktrace.TracerProvider)(nil)

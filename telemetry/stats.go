@@ -7,7 +7,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// SpanStats counts what happened to sampled spans since Start.
+// SpanStats counts what happened to a [Provider]'s sampled spans since it
+// was built; see [Provider.Stats].
 type SpanStats struct {
 	// Exported spans were accepted by the exporter.
 	Exported uint64
@@ -21,13 +22,6 @@ type SpanStats struct {
 // Dropped returns how many sampled spans will never reach the backend.
 func (s SpanStats) Dropped() uint64 { return s.QueueFull + s.ExportFailed }
 
-// Stats returns the counters of the pipeline installed by the latest
-// [Start], including after its shutdown; zero before Start and for the none
-// exporter.
-func Stats() SpanStats {
-	return current.Load().stats()
-}
-
 func (c *counters) stats() SpanStats {
 	if c == nil {
 		return SpanStats{}
@@ -38,8 +32,6 @@ func (c *counters) stats() SpanStats {
 		ExportFailed: c.failed.Load(),
 	}
 }
-
-var current atomic.Pointer[counters]
 
 // counters are shared by a gate and the countingExporter behind it.
 type counters struct {

@@ -59,8 +59,24 @@ func ExampleConfig_Validate() {
 	// sampling.rules[0].ratio: ratio must be within [0, 1], got 1.5
 }
 
-func ExampleStats() {
-	// After Start: how many sampled spans never reached the backend.
-	s := telemetry.Stats()
+func ExampleProvider_Stats() {
+	ctx := context.Background()
+	cfg := telemetry.DefaultConfig()
+	cfg.Exporter.Type = telemetry.ExporterNone
+
+	// New, then install the provider yourself, to keep it at hand. (After
+	// Start, otel.GetTracerProvider().(*telemetry.Provider) is the same.)
+	p, err := telemetry.New(ctx, telemetry.WithConfig(cfg))
+	if err != nil {
+		log.Fatal(err)
+	}
+	otel.SetTracerProvider(p)
+	otel.SetTextMapPropagator(p.Propagator())
+	defer func() { _ = p.Shutdown(ctx) }()
+
+	// How many sampled spans never reached the backend.
+	s := p.Stats()
 	fmt.Println(s.Dropped(), s.QueueFull, s.ExportFailed)
+	// Output:
+	// 0 0 0
 }

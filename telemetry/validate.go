@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-
-	"github.com/kafkatrace/kafkatrace/sampling"
 )
 
 // Validate reports every problem in c, each naming its key, joined with
 // [errors.Join]. Start refuses a Config that does not validate: nothing
 // falls back to a default silently.
 func (c Config) Validate() error {
+	return errors.Join(c.problems()...)
+}
+
+// problems lists every problem in c as a keyError.
+func (c Config) problems() []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+		errs = append(errs, keyErrorf(key, format, args...))
 	}
 
 	e := c.Exporter
@@ -25,7 +28,7 @@ func (c Config) Validate() error {
 		bad("exporter.type", "unknown exporter %q (want otlp, otlp-http, jaeger, stdout or none)", e.Type)
 	}
 	if err := checkEndpoint(e); err != nil {
-		bad("exporter.endpoint", "%v", err)
+		bad("exporter.endpoint", "%w", err)
 	}
 	if e.Timeout <= 0 {
 		bad("exporter.timeout", "must be positive, got %v", e.Timeout)
@@ -50,10 +53,16 @@ func (c Config) Validate() error {
 		bad("batch.export_timeout", "must be positive, got %v", b.ExportTimeout)
 	}
 
-	if _, err := c.Sampling.compile(); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	checkPropagators(c.Propagators, func(i int, msg string) {
+		if i < 0 {
+			bad("propagators", "%s", msg)
+		} else {
+			bad(fmt.Sprintf("propagators[%d]", i), "%s", msg)
+		}
+	})
+
+	_, ruleErrs := c.Sampling.check()
+	return append(errs, ruleErrs...)
 }
 
 func checkEndpoint(e Exporter) error {
@@ -79,27 +88,4 @@ func checkEndpoint(e Exporter) error {
 		return fmt.Errorf("%q: want host:port or a URL", e.Endpoint)
 	}
 	return nil
-}
-
-// compile turns the sampling section into a RuleSet; errors name the key.
-func (s Sampling) compile() (*sampling.RuleSet, error) {
-	rules := make([]sampling.Rule, len(s.Rules))
-	for i, r := range s.Rules {
-		rules[i] = sampling.Rule{Topic: r.Topic, Ratio: r.Ratio, Untrusted: r.Untrusted}
-		if err := rules[i].Match.UnmarshalText([]byte(r.Match)); err != nil {
-			return nil, fmt.Errorf("sampling.rules[%d].match: %q: want exact, glob or regex", i, r.Match)
-		}
-		if err := rules[i].Parent.UnmarshalText([]byte(r.Parent)); err != nil {
-			return nil, fmt.Errorf("sampling.rules[%d].parent: %q: want respect or override", i, r.Parent)
-		}
-	}
-	rs, err := sampling.Compile(rules, s.DefaultRatio)
-	if err != nil {
-		var re *sampling.RuleError
-		if errors.As(err, &re) {
-			return nil, fmt.Errorf("sampling.rules[%d].%s: %w", re.Index, re.Field, re.Err)
-		}
-		return nil, fmt.Errorf("sampling.default_ratio: %w", errors.Unwrap(err))
-	}
-	return rs, nil
 }

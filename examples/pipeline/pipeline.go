@@ -193,7 +193,7 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 	s := &service{name: name, provider: p}
 	opts := []interceptor.Option{
 		interceptor.WithTracerProvider(p),
-		interceptor.WithPropagators(telemetry.Propagator()),
+		interceptor.WithPropagators(p.Propagator()),
 		interceptor.WithTopicPolicy(p.Sampler()),
 	}
 	if s.producer, err = interceptor.NewProducer(&kafka.ConfigMap{
