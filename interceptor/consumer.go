@@ -91,6 +91,7 @@ func newConsumer(inner *kafka.Consumer, autoStore bool, info semconv.ClientInfo,
 		autoStore: autoStore,
 		closing:   make(chan struct{}),
 	}
+	//lint:ignore SA1019 the wrapper keeps confluent-kafka-go's deprecated Events() working, as a drop-in must
 	if ch := inner.Events(); ch != nil {
 		c.events = make(chan kafka.Event, cap(ch))
 		c.eventsDone = make(chan struct{})

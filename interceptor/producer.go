@@ -98,6 +98,7 @@ func NewProducer(conf *kafka.ConfigMap, opts ...Option) (*Producer, error) {
 // go.delivery.reports=false.
 func WrapProducer(p *kafka.Producer, opts ...Option) *Producer {
 	w := newProducer(p, true, cap(p.Events()), semconv.ClientInfo{}, opts)
+	//lint:ignore SA1019 the wrapper keeps confluent-kafka-go's deprecated ProduceChannel working, as a drop-in must
 	w.pc.size = cap(p.ProduceChannel())
 	return w
 }

@@ -9,7 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/otel/exporters/jaeger" //nolint:staticcheck // legacy path, kept on purpose; see doc.go
+	//lint:ignore SA1019 the legacy Jaeger path is kept on purpose for collectors without OTLP; see doc.go
+	"go.opentelemetry.io/otel/exporters/jaeger"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"

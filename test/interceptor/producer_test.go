@@ -427,6 +427,7 @@ func TestProduceChannelTraced(t *testing.T) {
 	tp, sr := recorder()
 	p := newProducer(t, mc.BootstrapServers(), tp, nil)
 	for i := 0; i < 5; i++ {
+		//lint:ignore SA1019 the deprecated ProduceChannel is what this test covers
 		p.ProduceChannel() <- &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: 0}, Opaque: i}
 	}
 	for got := 0; got < 5; {

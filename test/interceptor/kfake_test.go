@@ -25,7 +25,7 @@ func kfakeBroker(t *testing.T, partitions int) string {
 	require.NoError(t, err, "the go command builds tools/kfake")
 	bin := t.TempDir() + "/kfake"
 	build := exec.Command(goBin, "build", "-mod=readonly", "-o", bin, ".")
-	build.Dir = "../tools/kfake"
+	build.Dir = "../../tools/kfake"
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "building tools/kfake: %s", out)
 
