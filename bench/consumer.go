@@ -10,7 +10,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 // consumerVariant consumes n messages of topic from the beginning. The
@@ -108,7 +107,7 @@ func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 	tracedRun := func(name string, sampled bool) consumerVariant {
 		return consumerVariant{name: name, consume: func(topic string, parts, n int, ready func()) (time.Duration, error) {
 			return runConsumer(bootstrap, prov.pick(sampled), topic, parts, n, nil, ready,
-				interceptor.WithOrdering(poller.ByKey), interceptor.WithMaxInFlight(64))
+				interceptor.WithOrdering(interceptor.ByKey), interceptor.WithMaxInFlight(64))
 		}}
 	}
 	return []consumerVariant{

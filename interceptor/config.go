@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
@@ -14,7 +15,7 @@ type config struct {
 	tracerProvider trace.TracerProvider
 	propagator     propagation.TextMapPropagator
 	attrs          []attribute.KeyValue
-	opt            semconv.Opt
+	opt            spanattr.Opt
 	nameFormatter  semconv.NameFormatter
 	consumer       consumerConfig
 }

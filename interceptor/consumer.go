@@ -6,6 +6,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/poller"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
@@ -31,9 +32,10 @@ type Consumer struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
-	mu     sync.Mutex
-	userCb kafka.RebalanceCb
-	run    *runState
+	mu         sync.Mutex
+	userCb     kafka.RebalanceCb
+	subscribed bool // the last subscription went through SubscribeTopics
+	run        *runState
 }
 
 // runState is a Run in progress.
@@ -60,7 +62,7 @@ func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := semconv.ClientInfo{
+	info := spanattr.ClientInfo{
 		ClientID:      confString(c, "client.id"),
 		ServerAddress: serverAddress(c),
 		ConsumerGroup: confString(c, "group.id"),
@@ -74,20 +76,20 @@ func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
 // messaging.consumer.group.name, server.address and messaging.client.id are
 // left out unless given through WithAttributes.
 func WrapConsumer(c *kafka.Consumer, opts ...Option) *Consumer {
-	return newConsumer(c, false, semconv.ClientInfo{}, opts)
+	return newConsumer(c, false, spanattr.ClientInfo{}, opts)
 }
 
-func newConsumer(inner *kafka.Consumer, autoStore bool, info semconv.ClientInfo, opts []Option) *Consumer {
+func newConsumer(inner *kafka.Consumer, autoStore bool, info spanattr.ClientInfo, opts []Option) *Consumer {
 	cfg := newConfig(opts)
 	info.Extra = cfg.attrs
 	c := &Consumer{
 		Consumer: inner,
 		cfg:      cfg,
 		tracer:   cfg.tracer(),
-		recv: newStartOpts(trace.SpanKindClient, semconv.NewNameCache(semconv.Receive, cfg.nameFormatter),
-			semconv.NewCommon(semconv.Receive, info), cfg.opt),
-		proc: newStartOpts(trace.SpanKindConsumer, semconv.NewNameCache(semconv.Process, cfg.nameFormatter),
-			semconv.NewCommon(semconv.Process, info), cfg.opt),
+		recv: newStartOpts(trace.SpanKindClient, spanattr.NewNameCache(semconv.Receive, cfg.nameFormatter),
+			spanattr.NewCommon(semconv.Receive, info), cfg.opt),
+		proc: newStartOpts(trace.SpanKindConsumer, spanattr.NewNameCache(semconv.Process, cfg.nameFormatter),
+			spanattr.NewCommon(semconv.Process, info), cfg.opt),
 		autoStore: autoStore,
 		closing:   make(chan struct{}),
 	}
@@ -114,7 +116,11 @@ func (c *Consumer) SubscribeTopics(topics []string, rebalanceCb kafka.RebalanceC
 	c.mu.Lock()
 	c.userCb = rebalanceCb
 	c.mu.Unlock()
-	return c.Consumer.SubscribeTopics(topics, c.rebalance)
+	err := c.Consumer.SubscribeTopics(topics, c.rebalance)
+	c.mu.Lock()
+	c.subscribed = err == nil
+	c.mu.Unlock()
+	return err
 }
 
 // rebalance runs on the polling goroutine (inside Poll, or inside Close).

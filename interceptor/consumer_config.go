@@ -43,16 +43,17 @@ func WithLinkOnly(linkOnly bool) Option {
 	return optionFunc(func(c *config) { c.consumer.linkOnly = linkOnly })
 }
 
-// WithOrdering sets which messages Run may process concurrently:
-// poller.ByKey (the default), poller.ByPartition or poller.Unordered.
-func WithOrdering(o poller.Ordering) Option {
+// WithOrdering sets which messages Run may process concurrently: ByKey (the
+// default), ByPartition or Unordered.
+func WithOrdering(o Ordering) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.Ordering = o })
 }
 
 // WithMaxInFlight bounds the handlers Run runs at once (default 64). Polled
-// messages waiting to start are bounded too (max(2n, 1024)): when that many
-// wait, Run stops taking more and waits for a handler to finish, and pauses
-// the partitions with a backlog only if none finishes for a second.
+// messages waiting to start are bounded too (about max(2n, 1024)): when that
+// many wait, Run stops taking more and waits for a handler to finish, and
+// pauses every partition, until half of them have started, only if none
+// finishes for a second.
 func WithMaxInFlight(n int) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.MaxInFlight = n })
 }
@@ -70,10 +71,10 @@ func WithRetry(attempts int, backoff func(attempt int) time.Duration) Option {
 }
 
 // WithFailurePolicy sets what Run does with a message whose every attempt
-// failed: poller.Stop (the default: Run returns a *poller.HandlerError and
-// nothing is committed past it) or poller.Skip (recorded on the span, the
-// offset moves on).
-func WithFailurePolicy(f poller.FailurePolicy) Option {
+// failed: StopOnFailure (the default: Run returns a *HandlerError and nothing
+// is committed past it) or SkipOnFailure (recorded on the span, the offset
+// moves on).
+func WithFailurePolicy(f FailurePolicy) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.OnFailure = f })
 }
 
@@ -90,9 +91,17 @@ func WithShutdownTimeout(d time.Duration) Option {
 }
 
 // WithEventHandler receives what Run polls besides messages: errors,
-// statistics, partition EOF, and messages that carry a partition error.
-// Fatal errors also make Run return. Without it they are dropped (librdkafka
-// retries transient errors by itself).
+// statistics, partition EOF, and messages that carry a partition error
+// (fatal errors also make Run return); and, as *AsyncError, the errors Run
+// meets where it cannot return them (a failed commit, store, pause or
+// resume). Without it, polled events are dropped (librdkafka retries
+// transient errors by itself) and the *AsyncError values go to otel.Handle.
 func WithEventHandler(f func(kafka.Event)) Option {
-	return optionFunc(func(c *config) { c.consumer.poller.OnEvent = f })
+	return optionFunc(func(c *config) {
+		c.consumer.poller.OnEvent = f
+		c.consumer.poller.OnError = nil
+		if f != nil {
+			c.consumer.poller.OnError = func(err error) { f(err.(*poller.AsyncError)) }
+		}
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 // Swap kafka.NewProducer for interceptor.NewProducer: every message carries
@@ -57,7 +56,7 @@ func ExampleConsumer_Run() {
 		"bootstrap.servers": mc.BootstrapServers(),
 		"group.id":          "billing",
 		"auto.offset.reset": "earliest",
-	}, interceptor.WithOrdering(poller.ByKey), interceptor.WithMaxInFlight(64))
+	}, interceptor.WithOrdering(interceptor.ByKey), interceptor.WithMaxInFlight(64))
 	if err != nil {
 		log.Fatal(err)
 	}

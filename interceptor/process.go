@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/poller"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
@@ -43,7 +44,7 @@ func (c *Consumer) startProcess(ctx context.Context, msg *kafka.Message, polled 
 	}
 	topic := ""
 	if msg != nil {
-		topic = semconv.Topic(msg.TopicPartition)
+		topic = spanattr.Topic(msg.TopicPartition)
 	}
 	name, opts := c.proc.forTopic(topic)
 

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
@@ -83,7 +84,7 @@ func NewProducer(conf *kafka.ConfigMap, opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := semconv.ClientInfo{ClientID: confString(c, "client.id"), ServerAddress: serverAddress(c)}
+	info := spanattr.ClientInfo{ClientID: confString(c, "client.id"), ServerAddress: serverAddress(c)}
 	p := newProducer(inner, fwdDR, size, info, opts)
 	p.pc.size = pcSize
 	return p, nil
@@ -97,21 +98,21 @@ func NewProducer(conf *kafka.ConfigMap, opts ...Option) (*Producer, error) {
 // messaging.client.id out. Use NewProducer for producers configured with
 // go.delivery.reports=false.
 func WrapProducer(p *kafka.Producer, opts ...Option) *Producer {
-	w := newProducer(p, true, cap(p.Events()), semconv.ClientInfo{}, opts)
+	w := newProducer(p, true, cap(p.Events()), spanattr.ClientInfo{}, opts)
 	//lint:ignore SA1019 the wrapper keeps confluent-kafka-go's deprecated ProduceChannel working, as a drop-in must
 	w.pc.size = cap(p.ProduceChannel())
 	return w
 }
 
-func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info semconv.ClientInfo, opts []Option) *Producer {
+func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info spanattr.ClientInfo, opts []Option) *Producer {
 	cfg := newConfig(opts)
 	info.Extra = cfg.attrs
 	p := &Producer{
 		Producer: inner,
 		cfg:      cfg,
 		tracer:   cfg.tracer(),
-		start: newStartOpts(trace.SpanKindProducer, semconv.NewNameCache(semconv.Send, cfg.nameFormatter),
-			semconv.NewCommon(semconv.Send, info), cfg.opt),
+		start: newStartOpts(trace.SpanKindProducer, spanattr.NewNameCache(semconv.Send, cfg.nameFormatter),
+			spanattr.NewCommon(semconv.Send, info), cfg.opt),
 		fwdDR:      fwdDR,
 		drChan:     make(chan kafka.Event, drChanSize),
 		events:     make(chan kafka.Event, eventsSize),
@@ -144,7 +145,7 @@ func (p *Producer) ProduceContext(ctx context.Context, msg *kafka.Message, deliv
 }
 
 func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan chan kafka.Event) error {
-	if msg == nil || semconv.Topic(msg.TopicPartition) == "" {
+	if msg == nil || spanattr.Topic(msg.TopicPartition) == "" {
 		return p.Producer.Produce(msg, deliveryChan) // confluent's own error
 	}
 	name, opts := p.start.forMessage(*msg.TopicPartition.Topic, msg)
@@ -216,12 +217,12 @@ func finishDelivery(span trace.Span, m *kafka.Message) {
 	tp := m.TopicPartition
 	if tp.Error != nil {
 		if tp.Partition >= 0 {
-			span.SetAttributes(semconv.Partition(tp.Partition))
+			span.SetAttributes(spanattr.Partition(tp.Partition))
 		}
 		fail(span, tp.Error)
 		return
 	}
-	span.SetAttributes(semconv.Partition(tp.Partition), semconv.Offset(tp.Offset))
+	span.SetAttributes(spanattr.Partition(tp.Partition), spanattr.Offset(tp.Offset))
 	span.End()
 }
 

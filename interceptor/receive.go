@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
@@ -35,7 +36,7 @@ func (c *Consumer) received(m *kafka.Message, start time.Time) {
 	if c.autoStore && m.TopicPartition.Error == nil && m.TopicPartition.Topic != nil {
 		c.stores.note(c.Consumer, m, now)
 	}
-	name, base := c.recv.forTopic(semconv.Topic(m.TopicPartition))
+	name, base := c.recv.forTopic(spanattr.Topic(m.TopicPartition))
 	opts := make([]trace.SpanStartOption, len(base), len(base)+3)
 	copy(opts, base)
 	opts = append(opts, trace.WithTimestamp(start), newRoot)
@@ -59,8 +60,8 @@ var newRoot = trace.WithNewRoot()
 // messageAttrs are the attributes of a received message beyond its topic's,
 // set once the span is known to record (unsampled messages build none).
 func (c *Consumer) messageAttrs(m *kafka.Message, now time.Time, untrusted bool) []attribute.KeyValue {
-	attrs := semconv.AppendReceived(make([]attribute.KeyValue, 0, 6), m, c.cfg.opt)
-	if kv, ok := semconv.TimeInQueue(m.Timestamp, now); ok {
+	attrs := spanattr.AppendReceived(make([]attribute.KeyValue, 0, 6), m, c.cfg.opt)
+	if kv, ok := spanattr.TimeInQueue(m.Timestamp, now); ok {
 		attrs = append(attrs, kv)
 	}
 	if untrusted {

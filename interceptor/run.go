@@ -2,7 +2,7 @@ package interceptor
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -26,26 +26,39 @@ type Handler func(ctx context.Context, msg *kafka.Message) error
 // partitions are revoked and when it stops. See package poller for the
 // details of back-pressure, rebalancing and shutdown.
 //
-// Run returns nil after a shutdown through ctx or Close, a
-// *poller.HandlerError when a message failed every attempt under the Stop
-// policy (the default), or a fatal kafka.Error. Only one Run may be active
-// per Consumer.
+// Run returns nil after a shutdown through ctx or Close, a *HandlerError
+// when a message failed every attempt under StopOnFailure (the default), a
+// fatal kafka.Error, or an error wrapping ErrRewind (see below). It refuses
+// to start, returning one of the Err* sentinels of this package, without a
+// handler, without a subscription (or assignment), when the subscription was
+// made on the embedded kafka.Consumer, with go.events.channel.enable=true,
+// while another Run is active, or once Close has begun.
+//
+// When Run returns, every partition whose polled messages did not all
+// finish is rewound to its first unfinished message, so calling Run again on
+// the same Consumer, or polling it, loses nothing; the next Run skips the
+// work the previous one finished above that point. If a rewind fails, Run's
+// error wraps ErrRewind: close the consumer (its next owner resumes from the
+// committed offset) or Seek before polling it again.
 func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	if handler == nil {
-		return errors.New("kafkatrace: Run needs a non-nil handler")
+		return ErrNilHandler
 	}
 	if c.events != nil {
-		return kafka.NewError(kafka.ErrInvalidArg,
-			"kafkatrace: Run polls by itself and cannot be used with go.events.channel.enable=true", false)
+		return ErrEventsChannel
 	}
 	c.mu.Lock()
 	if c.run != nil {
 		c.mu.Unlock()
-		return errors.New("kafkatrace: Run is already running on this Consumer")
+		return ErrRunActive
 	}
 	if c.closeStarted() || c.IsClosed() {
 		c.mu.Unlock()
-		return kafka.NewError(kafka.ErrState, "Consumer closed", false)
+		return ErrConsumerClosed
+	}
+	if err := c.checkSubscribedLocked(); err != nil {
+		c.mu.Unlock()
+		return err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	pcfg := c.cfg.consumer.poller
@@ -68,6 +81,34 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	return r.poller.Run(runCtx)
 }
 
+// checkSubscribedLocked returns an error wrapping ErrNotSubscribed unless
+// the consumer is subscribed through this wrapper or has an assignment.
+// Called with c.mu held, which keeps Close from destroying the consumer
+// meanwhile.
+func (c *Consumer) checkSubscribedLocked() error {
+	topics, err := c.Consumer.Subscription()
+	if err != nil {
+		return err
+	}
+	if len(topics) > 0 {
+		if !c.subscribed {
+			return fmt.Errorf("%w: the subscription to %v was made on the embedded kafka.Consumer, "+
+				"which bypasses the rebalance handling Run needs to commit finished work; "+
+				"subscribe with c.Subscribe or c.SubscribeTopics instead", ErrNotSubscribed, topics)
+		}
+		return nil
+	}
+	parts, err := c.Consumer.Assignment()
+	if err != nil {
+		return err
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("%w: the consumer has no subscription and no assignment; call c.Subscribe(topic, nil) before Run",
+			ErrNotSubscribed)
+	}
+	return nil
+}
+
 // closeStarted reports whether Close has begun: a Run starting now would poll
 // a consumer that Close is about to destroy.
 func (c *Consumer) closeStarted() bool {
@@ -79,13 +120,12 @@ func (c *Consumer) closeStarted() bool {
 	}
 }
 
-// Stats reports the state of the running Run's poller (zero when Run is not
-// running).
-func (c *Consumer) Stats() poller.Stats {
+// Stats reports the state of the running Run (zero when Run is not running).
+func (c *Consumer) Stats() RunStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.run == nil {
-		return poller.Stats{}
+		return RunStats{}
 	}
 	return c.run.poller.Stats()
 }

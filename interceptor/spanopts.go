@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/kafkatrace/kafkatrace/semconv"
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 )
 
 // startOpts caches, per topic, the span name and the start options of the
@@ -17,9 +17,9 @@ import (
 // tombstone). Those messages start their span without building anything.
 type startOpts struct {
 	kind   trace.SpanStartOption
-	names  *semconv.NameCache
-	common semconv.Common
-	opt    semconv.Opt
+	names  *spanattr.NameCache
+	common spanattr.Common
+	opt    spanattr.Opt
 
 	cache sync.Map // topic -> *topicOpts
 	size  atomic.Int32
@@ -30,10 +30,10 @@ type topicOpts struct {
 	opts []trace.SpanStartOption // kind + the topic's attributes
 }
 
-// maxCachedTopics bounds the cache (see semconv.NameCache).
+// maxCachedTopics bounds the cache (see spanattr.NameCache).
 const maxCachedTopics = 4096
 
-func newStartOpts(kind trace.SpanKind, names *semconv.NameCache, common semconv.Common, opt semconv.Opt) *startOpts {
+func newStartOpts(kind trace.SpanKind, names *spanattr.NameCache, common spanattr.Common, opt spanattr.Opt) *startOpts {
 	return &startOpts{kind: trace.WithSpanKind(kind), names: names, common: common, opt: opt}
 }
 

@@ -71,7 +71,7 @@ func (p *Poller) backpressure() {
 	p.mu.Unlock()
 	if len(pause) > 0 {
 		if err := p.src.Pause(pause); err != nil {
-			p.reportErr(err)
+			p.reportErr("pause", err)
 		}
 	}
 	p.resume(resume)
@@ -131,6 +131,6 @@ func (p *Poller) resume(tps []kafka.TopicPartition) {
 		return
 	}
 	if err := p.src.Resume(tps); err != nil {
-		p.reportErr(err)
+		p.reportErr("resume", err)
 	}
 }

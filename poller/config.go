@@ -38,20 +38,20 @@ func (o Ordering) String() string {
 type FailurePolicy int
 
 const (
-	// Stop stops the poller: Run returns a *HandlerError and no offset is
-	// stored past the failed message. It is the default.
-	Stop FailurePolicy = iota
-	// Skip records the failure through the hook and lets the offset move
-	// past the message.
-	Skip
+	// StopOnFailure stops the poller: Run returns a *HandlerError and no
+	// offset is stored past the failed message. It is the default.
+	StopOnFailure FailurePolicy = iota
+	// SkipOnFailure records the failure through the hook and lets the
+	// offset move past the message.
+	SkipOnFailure
 )
 
 // String returns the policy's name.
 func (f FailurePolicy) String() string {
 	switch f {
-	case Stop:
+	case StopOnFailure:
 		return "stop"
-	case Skip:
+	case SkipOnFailure:
 		return "skip"
 	}
 	return fmt.Sprintf("FailurePolicy(%d)", int(f))
@@ -85,7 +85,7 @@ type Config struct {
 
 	Attempts  int                             // handler attempts per message; default 3
 	Backoff   func(attempt int) time.Duration // wait after failed attempt n; default 100ms doubling to 5s
-	OnFailure FailurePolicy                   // default Stop
+	OnFailure FailurePolicy                   // default StopOnFailure
 
 	RevokeTimeout   time.Duration // wait for a revoked partition's handlers; default 10s
 	ShutdownTimeout time.Duration // wait for handlers when Run stops; default 30s
@@ -98,6 +98,11 @@ type Config struct {
 	// statistics, partition EOF, ...), and messages carrying a partition
 	// error. Fatal errors also stop Run. nil drops them.
 	OnEvent func(kafka.Event)
+	// OnError receives, as an *AsyncError, each error the poller meets
+	// where it cannot return it: a failed commit (on revoke or shutdown),
+	// store, pause, resume, or read of committed offsets. nil sends them to
+	// otel.Handle.
+	OnError func(error)
 }
 
 func (c Config) withDefaults() Config {

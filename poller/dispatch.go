@@ -153,7 +153,7 @@ func (p *Poller) process(w *work, parent context.Context) {
 			continue // abandoned, not exhausted
 		}
 		if res.Attempts >= p.cfg.Attempts {
-			res.Skipped = p.cfg.OnFailure == Skip
+			res.Skipped = p.cfg.OnFailure == SkipOnFailure
 			break
 		}
 		t := time.NewTimer(p.cfg.Backoff(res.Attempts))
@@ -178,7 +178,7 @@ func (p *Poller) call(ctx context.Context, msg *kafka.Message) (err error) {
 }
 
 // finish records w's result: the watermark, the lane's next message, free
-// slots, and a stop on an exhausted Stop-policy failure.
+// slots, and a stop on an exhausted StopOnFailure failure.
 func (p *Poller) finish(w *work, res Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

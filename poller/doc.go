@@ -46,9 +46,9 @@
 //
 // A handler error or panic (recovered, reported as [*PanicError] with its
 // stack) is retried up to Attempts times with Backoff between tries. If every
-// attempt fails, [Stop] (the default) stops the poller: Run returns a
+// attempt fails, [StopOnFailure] (the default) stops the poller: Run returns a
 // [*HandlerError] and nothing is stored past the failed offset, so the message
-// is redelivered after a restart. [Skip] records the failure through the hook
+// is redelivered after a restart. [SkipOnFailure] records the failure through the hook
 // and lets the offset advance. Nothing is lost silently.
 //
 // # Rebalance and shutdown

@@ -17,7 +17,7 @@ type PanicError struct {
 func (e *PanicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.Value) }
 
 // HandlerError is returned by Run when a message failed every attempt under
-// the Stop policy.
+// StopOnFailure.
 type HandlerError struct {
 	TopicPartition kafka.TopicPartition // topic, partition and offset of the message
 	Attempts       int
@@ -46,3 +46,20 @@ func topicOf(tp kafka.TopicPartition) string {
 // close the consumer (its next owner resumes from the committed offset, which
 // never passes unfinished work) or seek explicitly before polling it again.
 var ErrRewind = errors.New("kafkatrace: could not rewind to the first unfinished message")
+
+// AsyncError is an error the poller met where it could not return it (see
+// Config.OnError). It is also a kafka.Event, so an event handler can receive
+// it; Unwrap gives the original error (a kafka.Error, typically) unchanged.
+type AsyncError struct {
+	Op  string // what failed: "commit", "store", "pause", "resume", "committed" or "assignment"
+	Err error
+}
+
+// Error names the operation and the cause.
+func (e *AsyncError) Error() string { return "kafkatrace: " + e.Op + ": " + e.Err.Error() }
+
+// String is Error, making AsyncError a kafka.Event.
+func (e *AsyncError) String() string { return e.Error() }
+
+// Unwrap returns the original error.
+func (e *AsyncError) Unwrap() error { return e.Err }

@@ -27,7 +27,7 @@ type Observer interface {
 type Result struct {
 	Err      error // the last attempt's error; nil on success
 	Attempts int   // how many times the handler ran
-	Skipped  bool  // every attempt failed and the Skip policy let the offset move on
+	Skipped  bool  // every attempt failed and SkipOnFailure let the offset move on
 	// Abandoned is true when the message's ctx was cancelled (revoke or
 	// shutdown) before it succeeded: it is not committed and will be
 	// redelivered.

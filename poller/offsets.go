@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel"
 )
 
 // markDirty queues part for the next store. Called with p.mu held.
@@ -72,27 +73,30 @@ func (p *Poller) store(offs []kafka.TopicPartition) error {
 }
 
 // commit stores and synchronously commits offs. Nothing new to commit
-// (ErrNoOffset) is not an error; other errors go to OnEvent, since the
-// offsets stay stored and auto-commit or a later commit sends them.
+// (ErrNoOffset) is not an error; other errors are reported (see reportErr):
+// the offsets stay stored, and auto-commit or a later commit sends them.
 func (p *Poller) commit(offs []kafka.TopicPartition) {
 	if len(offs) == 0 {
 		return
 	}
 	if err := p.store(offs); err != nil {
-		p.reportErr(err)
+		p.reportErr("store", err)
 	}
 	_, err := p.src.CommitOffsets(offs)
 	var kerr kafka.Error
 	if err == nil || (errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset) {
 		return
 	}
-	p.reportErr(err)
+	p.reportErr("commit", err)
 }
 
-func (p *Poller) reportErr(err error) {
-	var kerr kafka.Error
-	if !errors.As(err, &kerr) {
-		kerr = kafka.NewError(kafka.ErrFail, err.Error(), false)
+// reportErr hands an error Run cannot return to Config.OnError, or to
+// otel.Handle when that is nil, wrapped in an *AsyncError that keeps err.
+func (p *Poller) reportErr(op string, err error) {
+	ae := &AsyncError{Op: op, Err: err}
+	if p.cfg.OnError != nil {
+		p.cfg.OnError(ae)
+		return
 	}
-	p.event(kerr)
+	otel.Handle(ae)
 }

@@ -108,9 +108,9 @@ func (p *Poller) partitionFor(k tpKey) *partition {
 }
 
 // Run polls until ctx is cancelled, Stop is called, a message fails under
-// the Stop policy, or a fatal error is polled; then it shuts down as the
+// StopOnFailure, or a fatal error is polled; then it shuts down as the
 // package documentation describes. It returns nil after a shutdown asked for
-// through ctx or Stop, a *HandlerError after a Stop-policy failure, the
+// through ctx or Stop, a *HandlerError after a StopOnFailure failure, the
 // fatal kafka.Error, an error from StoreOffsets (for example when the
 // consumer stores offsets automatically), or an error wrapping [ErrRewind].
 //
@@ -129,7 +129,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	// Partitions assigned before Run (an earlier Run, Assign): their
 	// committed records say what a previous Run already finished.
 	if parts, err := p.src.Assignment(); err != nil {
-		p.reportErr(err)
+		p.reportErr("assignment", err)
 	} else {
 		p.loadFinished(parts)
 	}

@@ -24,7 +24,7 @@ func ExampleNew() {
 		Ordering:    poller.ByKey,
 		MaxInFlight: 16,
 		Attempts:    5,
-		OnFailure:   poller.Skip,
+		OnFailure:   poller.SkipOnFailure,
 	}
 	fmt.Println(cfg.Ordering, cfg.OnFailure)
 	// Output: by-key skip

@@ -32,7 +32,7 @@ func (p *Poller) loadFinished(parts []kafka.TopicPartition) []kafka.TopicPartiti
 	committed, err := p.src.Committed(tps, committedTimeoutMs)
 	if err != nil {
 		// Not fatal: without the record, finished work is processed again.
-		p.reportErr(err)
+		p.reportErr("committed", err)
 	}
 	p.mu.Lock()
 	for _, c := range committed {

@@ -1,15 +1,14 @@
-// Package semconv names Kafka spans and builds their attributes following the
-// OpenTelemetry messaging semantic conventions, pinned to
+// Package semconv names kafkatrace's Kafka spans and the attributes they
+// carry, following the OpenTelemetry messaging semantic conventions pinned to
 // go.opentelemetry.io/otel/semconv/v1.43.0 ([SchemaURL]).
 //
 // Span names are "{operation} {topic}": "send orders" (PRODUCER),
 // "receive orders" (CLIENT, drop-in Poll/ReadMessage) and "process orders"
 // (CONSUMER, one per handled message). When the topic is unknown the name is
-// the operation alone.
+// the operation alone. A [NameFormatter] given to
+// interceptor.WithSpanNameFormatter replaces [SpanName].
 //
-// Attribute builders append to a caller-supplied slice so the hot path can use
-// a stack buffer. Everything here is nil-safe: a nil topic or key never panics
-// and never prints a pointer. The message key is recorded only when the caller
+// The message key is recorded ([MessageKeyKey]) only when the application
 // opts in and only when it is valid UTF-8; the body is never recorded, only
-// its size, and only when opted in.
+// its size ([BodySizeKey]), and only when opted in.
 package semconv

@@ -8,31 +8,21 @@ import (
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
-// Span names are "{operation} {topic}", formatted once per topic.
-func ExampleNameCache() {
-	names := semconv.NewNameCache(semconv.Process, nil)
-	fmt.Println(names.Name("orders"))
+// Span names are "{operation} {topic}", or the operation alone.
+func ExampleSpanName() {
+	fmt.Println(semconv.SpanName(semconv.Process, "orders"))
 	fmt.Println(semconv.SpanName(semconv.Send, ""))
 	// Output:
 	// process orders
 	// send
 }
 
-// Attributes for a span start: client-wide ones computed once, per-message
-// ones appended to a reusable buffer. The key is recorded only on request.
-func ExampleCommon_AppendMessage() {
-	common := semconv.NewCommon(semconv.Send, semconv.ClientInfo{ClientID: "checkout"})
-	topic := "orders"
-	msg := &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: 2}, Key: []byte("k"), Value: []byte("v")}
-	for _, kv := range common.AppendMessage(nil, msg, semconv.Opt{RecordKey: true}) {
-		fmt.Printf("%s=%s\n", kv.Key, kv.Value.String())
-	}
+// error.type of a kafka.Error is librdkafka's name for its code: a small,
+// fixed set, safe as a metric or span attribute.
+func ExampleErrorType() {
+	err := kafka.NewError(kafka.ErrMsgTimedOut, "message timed out after 3 retries", false)
+	kv := semconv.ErrorType(err)
+	fmt.Printf("%s=%s\n", kv.Key, kv.Value.AsString())
 	// Output:
-	// messaging.system=kafka
-	// messaging.operation.name=send
-	// messaging.operation.type=send
-	// messaging.client.id=checkout
-	// messaging.destination.name=orders
-	// messaging.destination.partition.id=2
-	// messaging.kafka.message.key=k
+	// error.type=Local: Message timed out
 }

@@ -3,7 +3,7 @@
 // goroutine with a "process {topic}" span and commits only finished work.
 //
 //	KAFKA_BOOTSTRAP_SERVERS=localhost:9092 OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4317 \
-//	  go run ./examples/consumer -topic orders
+//	  cd examples && go run ./consumer -topic orders
 //
 // Ctrl-C stops it: handlers in flight finish, their offsets are committed.
 package main

@@ -1,7 +1,7 @@
 // Command pipeline runs three traced services — orders → payments →
 // notifications — and prints every finished trace as a waterfall tree.
 //
-//	go run ./examples/pipeline -n 20        # or: make demo N=20
+//	cd examples && go run ./pipeline -n 20   # or, from the repository root: make demo N=20
 //
 // With no KAFKA_BOOTSTRAP_SERVERS it runs on an embedded broker
 // (librdkafka's mock cluster). With OTEL_EXPORTER_OTLP_ENDPOINT set (for

@@ -2,7 +2,7 @@
 // plain confluent-kafka-go program is the constructor.
 //
 //	KAFKA_BOOTSTRAP_SERVERS=localhost:9092 OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4317 \
-//	  go run ./examples/producer -topic orders -n 10
+//	  cd examples && go run ./producer -topic orders -n 10
 //
 // Tracing is set up from KAFKATRACE_CONFIG (a YAML file, see
 // examples/kafkatrace.yaml) and the OTEL_* variables by telemetry.Start.

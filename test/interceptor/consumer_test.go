@@ -20,7 +20,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 func consumerConf(bootstrap, group string, extra kafka.ConfigMap) *kafka.ConfigMap {
@@ -95,7 +94,7 @@ func TestRunOrderedExactlyOnceWithSpans(t *testing.T) {
 	produceN(t, mc.BootstrapServers(), topic, tp, n, func(i int) string { return fmt.Sprint("key-", i%keys) })
 
 	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil,
-		interceptor.WithMaxInFlight(maxInFlight), interceptor.WithOrdering(poller.ByKey))
+		interceptor.WithMaxInFlight(maxInFlight), interceptor.WithOrdering(interceptor.ByKey))
 	require.NoError(t, c.Subscribe(topic, nil))
 
 	type rec struct {
@@ -264,7 +263,7 @@ func TestCommittedOffsetHoldsAtSlowMessage(t *testing.T) {
 	tp, _ := recorder()
 	produceN(t, mc.BootstrapServers(), topic, tp, 10, func(i int) string { return strconv.Itoa(i) })
 	group := uniqueTopic(t)
-	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(poller.Unordered))
+	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(interceptor.Unordered))
 	require.NoError(t, c.Subscribe(topic, nil))
 	release := make(chan struct{})
 	var fast atomic.Int32
@@ -547,7 +546,7 @@ func TestPanickingHandler(t *testing.T) {
 	produceN(t, mc.BootstrapServers(), topic, tp, 3, func(i int) string { return "k" })
 	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil,
 		interceptor.WithRetry(2, func(int) time.Duration { return time.Millisecond }),
-		interceptor.WithFailurePolicy(poller.Skip))
+		interceptor.WithFailurePolicy(interceptor.SkipOnFailure))
 	require.NoError(t, c.Subscribe(topic, nil))
 	var ok atomic.Int32
 	stop := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {
@@ -604,7 +603,7 @@ func TestStopPolicyReturnsError(t *testing.T) {
 		}
 		return nil
 	})
-	var herr *poller.HandlerError
+	var herr *interceptor.HandlerError
 	require.ErrorAs(t, err, &herr)
 	assert.ErrorIs(t, err, errBad)
 	assert.Equal(t, kafka.Offset(2), herr.TopicPartition.Offset)

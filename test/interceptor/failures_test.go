@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 // Fault tests of Consumer.Run: handler failures under each policy, stuck
@@ -25,7 +24,7 @@ import (
 // FIGURES); docs/RELIABILITY.md links here.
 
 // A handler that fails on one message, by error or by panic, under each
-// failure policy. Stop: Run returns a *poller.HandlerError naming it,
+// failure policy. Stop: Run returns a *interceptor.HandlerError naming it,
 // nothing is committed past it, and a restarted consumer redoes only that
 // message (and nothing it had finished). Skip: the span records the skip and
 // every other message is processed. Either way the process survives, every
@@ -34,7 +33,7 @@ func TestHandlerFailuresUnderEachPolicy(t *testing.T) {
 	a := account(t)
 	tp, sr := recorder(a.option())
 	const n, bad = 40, 7
-	for _, policy := range []poller.FailurePolicy{poller.Stop, poller.Skip} {
+	for _, policy := range []interceptor.FailurePolicy{interceptor.StopOnFailure, interceptor.SkipOnFailure} {
 		for _, how := range []string{"error", "panic"} {
 			t.Run(policy.String()+"-"+how, func(t *testing.T) {
 				t.Parallel()
@@ -76,9 +75,9 @@ func TestHandlerFailuresUnderEachPolicy(t *testing.T) {
 
 				c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, opts...)
 				require.NoError(t, c.Subscribe(topic, nil))
-				if policy == poller.Stop {
+				if policy == interceptor.StopOnFailure {
 					err := c.Run(context.Background(), handler(true))
-					var herr *poller.HandlerError
+					var herr *interceptor.HandlerError
 					require.ErrorAs(t, err, &herr)
 					assert.Equal(t, kafka.Offset(bad), herr.TopicPartition.Offset)
 					assert.Equal(t, 2, herr.Attempts)
@@ -147,7 +146,7 @@ func TestStuckHandlerDoesNotHangShutdown(t *testing.T) {
 	produceN(t, mc.BootstrapServers(), topic, tp, n, nil)
 	group := uniqueTopic(t)
 	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil,
-		interceptor.WithOrdering(poller.Unordered), interceptor.WithShutdownTimeout(100*time.Millisecond))
+		interceptor.WithOrdering(interceptor.Unordered), interceptor.WithShutdownTimeout(100*time.Millisecond))
 	require.NoError(t, c.Subscribe(topic, nil))
 	release, stuckRunning := make(chan struct{}), make(chan struct{})
 	var finished atomic.Int32
@@ -190,7 +189,7 @@ func TestConcurrentCloseWhileHandlersRun(t *testing.T) {
 	const n, inFlight = 100, 8
 	produceN(t, mc.BootstrapServers(), topic, tp, n, nil)
 	group := uniqueTopic(t)
-	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(poller.Unordered),
+	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(interceptor.Unordered),
 		interceptor.WithMaxInFlight(inFlight), interceptor.WithShutdownTimeout(200*time.Millisecond))
 	require.NoError(t, c.Subscribe(topic, nil))
 	var running atomic.Int32
@@ -272,9 +271,7 @@ func TestCloseRacingRunStart(t *testing.T) {
 		select {
 		case err := <-errc:
 			if err != nil { // Run lost the race: it saw a closed consumer
-				var kerr kafka.Error
-				require.ErrorAs(t, err, &kerr)
-				assert.Equal(t, kafka.ErrState, kerr.Code())
+				require.ErrorIs(t, err, interceptor.ErrConsumerClosed)
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("Run did not return after Close")

@@ -19,7 +19,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 	"github.com/kafkatrace/kafkatrace/sampling"
 )
 
@@ -337,7 +336,7 @@ func TestKeyAndValueNeverRecordedByDefault(t *testing.T) {
 		}
 
 		c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil, append(opts,
-			interceptor.WithRetry(1, nil), interceptor.WithFailurePolicy(poller.Skip))...)
+			interceptor.WithRetry(1, nil), interceptor.WithFailurePolicy(interceptor.SkipOnFailure))...)
 		require.NoError(t, c.Subscribe(topic, nil))
 		handled := make(chan struct{}, 64)
 		stop := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {

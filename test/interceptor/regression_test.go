@@ -18,7 +18,6 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
-	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 var errBoom = errors.New("boom")
@@ -65,7 +64,7 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 	produceN(t, mc.BootstrapServers(), topic, tp, n, nil)
 	group := uniqueTopic(t)
 	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil,
-		interceptor.WithOrdering(poller.ByPartition), interceptor.WithRetry(1, nil))
+		interceptor.WithOrdering(interceptor.ByPartition), interceptor.WithRetry(1, nil))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
 	handled := newOffsetLog()
@@ -76,7 +75,7 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 		handled.add(m.TopicPartition.Offset)
 		return nil
 	})
-	var herr *poller.HandlerError
+	var herr *interceptor.HandlerError
 	require.ErrorAs(t, err, &herr)
 	require.Equal(t, kafka.Offset(3), herr.TopicPartition.Offset)
 
@@ -100,7 +99,7 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 	produceN(t, mc.BootstrapServers(), topic, tp, n, nil)
 	group := uniqueTopic(t)
 	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil,
-		interceptor.WithOrdering(poller.ByPartition), interceptor.WithShutdownTimeout(time.Millisecond))
+		interceptor.WithOrdering(interceptor.ByPartition), interceptor.WithShutdownTimeout(time.Millisecond))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
 	handled := newOffsetLog()
@@ -137,7 +136,7 @@ func TestPollAfterRunContinuesAtFirstUnfinished(t *testing.T) {
 	tp, _ := recorder()
 	produceN(t, mc.BootstrapServers(), topic, tp, 100, nil)
 	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil,
-		interceptor.WithOrdering(poller.ByPartition), interceptor.WithRetry(1, nil))
+		interceptor.WithOrdering(interceptor.ByPartition), interceptor.WithRetry(1, nil))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
 	err := c.Run(context.Background(), func(ctx context.Context, m *kafka.Message) error {
@@ -168,7 +167,7 @@ func TestBackwardSeekDuringRun(t *testing.T) {
 	const n = 40
 	produceN(t, mc.BootstrapServers(), topic, tp, n, nil)
 	group := uniqueTopic(t)
-	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(poller.Unordered))
+	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(interceptor.Unordered))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
 	handled := newOffsetLog()

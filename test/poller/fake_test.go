@@ -30,6 +30,7 @@ type fakeSource struct {
 	pauses    int
 	resumes   int
 	storeErr  error
+	commitErr error
 }
 
 func newFake() *fakeSource {
@@ -187,6 +188,9 @@ func (f *fakeSource) StoreOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPar
 func (f *fakeSource) CommitOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPartition, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.commitErr != nil {
+		return nil, f.commitErr
+	}
 	for _, o := range offs {
 		f.committed[o.Partition] = o
 	}

@@ -253,7 +253,7 @@ func TestSkipPolicyAdvances(t *testing.T) {
 			return errBoom
 		}
 		return nil
-	}, poller.Config{Attempts: 2, Backoff: func(int) time.Duration { return 0 }, OnFailure: poller.Skip, Hook: hook})
+	}, poller.Config{Attempts: 2, Backoff: func(int) time.Duration { return 0 }, OnFailure: poller.SkipOnFailure, Hook: hook})
 	src.push(msg(0, 0, "a"), msg(0, 1, "a"), msg(0, 2, "a"))
 	stop := runPoller(pl)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == 3 }, "stored past the skipped message")
@@ -272,7 +272,7 @@ func TestPanicRecovered(t *testing.T) {
 			panic("kaboom")
 		}
 		return nil
-	}, poller.Config{Attempts: 1, OnFailure: poller.Skip, Hook: hook})
+	}, poller.Config{Attempts: 1, OnFailure: poller.SkipOnFailure, Hook: hook})
 	src.push(msg(0, 0, "a"), msg(0, 1, "a"))
 	stop := runPoller(pl)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == 2 }, "process survives the panic")

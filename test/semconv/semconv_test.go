@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/goleak"
 
+	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
@@ -25,18 +26,18 @@ func TestSpanName(t *testing.T) {
 
 func TestNameCacheUsesFormatterOncePerTopic(t *testing.T) {
 	calls := 0
-	c := semconv.NewNameCache(semconv.Receive, func(op semconv.Operation, topic string) string {
+	c := spanattr.NewNameCache(semconv.Receive, func(op semconv.Operation, topic string) string {
 		calls++
 		return strings.ToUpper(string(op) + ":" + topic)
 	})
 	assert.Equal(t, "RECEIVE:A", c.Name("a"))
 	assert.Equal(t, "RECEIVE:A", c.Name("a"))
 	assert.Equal(t, 1, calls)
-	assert.Equal(t, "send x", semconv.NewNameCache(semconv.Send, nil).Name("x"))
+	assert.Equal(t, "send x", spanattr.NewNameCache(semconv.Send, nil).Name("x"))
 }
 
 func TestNameCacheBoundedAndConcurrent(t *testing.T) {
-	c := semconv.NewNameCache(semconv.Send, nil)
+	c := spanattr.NewNameCache(semconv.Send, nil)
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
 		wg.Go(func() {
@@ -62,13 +63,13 @@ func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
 
 func TestAppendMessage(t *testing.T) {
 	topic := "orders"
-	c := semconv.NewCommon(semconv.Send, semconv.ClientInfo{ClientID: "svc", ServerAddress: "broker1",
+	c := spanattr.NewCommon(semconv.Send, spanattr.ClientInfo{ClientID: "svc", ServerAddress: "broker1",
 		Extra: []attribute.KeyValue{attribute.String("team", "a")}})
 	msg := &kafka.Message{
 		TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: 2, Offset: kafka.OffsetEnd},
 		Key:            []byte("k1"), Value: []byte("hello"),
 	}
-	m := attrMap(c.AppendMessage(nil, msg, semconv.Opt{}))
+	m := attrMap(c.AppendMessage(nil, msg, spanattr.Opt{}))
 	assert.Equal(t, "kafka", m["messaging.system"].AsString())
 	assert.Equal(t, "send", m["messaging.operation.name"].AsString())
 	assert.Equal(t, "send", m["messaging.operation.type"].AsString())
@@ -81,22 +82,22 @@ func TestAppendMessage(t *testing.T) {
 
 	// A message being sent has no offset yet, whatever its zero value says.
 	msg.TopicPartition.Offset = 0
-	assert.NotContains(t, attrMap(c.AppendMessage(nil, msg, semconv.Opt{})), semconv.OffsetKey)
+	assert.NotContains(t, attrMap(c.AppendMessage(nil, msg, spanattr.Opt{})), semconv.OffsetKey)
 	assert.NotContains(t, m, semconv.MessageKeyKey, "key is opt-in")
 	assert.NotContains(t, m, semconv.BodySizeKey, "body size is opt-in")
 	assert.NotContains(t, m, attribute.Key("messaging.kafka.message.tombstone"))
 
-	m = attrMap(c.AppendMessage(nil, msg, semconv.Opt{RecordKey: true, RecordBodySize: true}))
+	m = attrMap(c.AppendMessage(nil, msg, spanattr.Opt{RecordKey: true, RecordBodySize: true}))
 	assert.Equal(t, "k1", m[semconv.MessageKeyKey].AsString())
 	assert.Equal(t, int64(5), m[semconv.BodySizeKey].AsInt64())
 }
 
 func TestAppendMessageNilSafe(t *testing.T) {
-	c := semconv.NewCommon(semconv.Process, semconv.ClientInfo{ConsumerGroup: "g"})
+	c := spanattr.NewCommon(semconv.Process, spanattr.ClientInfo{ConsumerGroup: "g"})
 	m := attrMap(c.AppendMessage(nil, &kafka.Message{
 		TopicPartition: kafka.TopicPartition{Partition: kafka.PartitionAny, Offset: 7},
 		Key:            []byte{0xff, 0xfe}, // not UTF-8
-	}, semconv.Opt{RecordKey: true}))
+	}, spanattr.Opt{RecordKey: true}))
 	assert.NotContains(t, m, semconv.DestinationNameKey)
 	assert.NotContains(t, m, semconv.PartitionIDKey)
 	assert.NotContains(t, m, semconv.MessageKeyKey, "invalid UTF-8 key is not recorded")
@@ -106,17 +107,17 @@ func TestAppendMessageNilSafe(t *testing.T) {
 	for k, v := range m {
 		assert.NotContains(t, v.String(), "0x", "attribute %s prints a pointer", k)
 	}
-	assert.Len(t, c.AppendMessage(nil, nil, semconv.Opt{RecordKey: true}), c.Len())
+	assert.Len(t, c.AppendMessage(nil, nil, spanattr.Opt{RecordKey: true}), c.Len())
 }
 
 func TestTimeInQueue(t *testing.T) {
 	now := time.Now()
-	kv, ok := semconv.TimeInQueue(now.Add(-1500*time.Millisecond), now)
+	kv, ok := spanattr.TimeInQueue(now.Add(-1500*time.Millisecond), now)
 	assert.True(t, ok)
 	assert.Equal(t, int64(1500), kv.Value.AsInt64())
-	_, ok = semconv.TimeInQueue(time.Time{}, now)
+	_, ok = spanattr.TimeInQueue(time.Time{}, now)
 	assert.False(t, ok)
-	_, ok = semconv.TimeInQueue(now.Add(time.Second), now)
+	_, ok = spanattr.TimeInQueue(now.Add(time.Second), now)
 	assert.False(t, ok, "clock skew is not recorded as a negative wait")
 }
 

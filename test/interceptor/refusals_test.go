@@ -1,0 +1,76 @@
+package interceptor_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kafkatrace/kafkatrace/interceptor"
+)
+
+func nopHandler(context.Context, *kafka.Message) error { return nil }
+
+// Run's refusals are sentinel errors, and Run refuses to idle silently
+// without a subscription or behind one made on the embedded consumer.
+func TestRunRefusals(t *testing.T) {
+	topic := uniqueTopic(t)
+	mc := mockCluster(t, topic, 1)
+	tp, _ := recorder()
+	bootstrap := mc.BootstrapServers()
+
+	t.Run("nil handler", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		defer c.Close()
+		assert.ErrorIs(t, c.Run(context.Background(), nil), interceptor.ErrNilHandler)
+	})
+	t.Run("not subscribed", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		defer c.Close()
+		err := c.Run(context.Background(), nopHandler)
+		require.ErrorIs(t, err, interceptor.ErrNotSubscribed)
+		assert.Contains(t, err.Error(), "no subscription and no assignment")
+	})
+	t.Run("subscribed on the embedded consumer", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		defer c.Close()
+		require.NoError(t, c.Consumer.Subscribe(topic, nil))
+		err := c.Run(context.Background(), nopHandler)
+		require.ErrorIs(t, err, interceptor.ErrNotSubscribed)
+		assert.Contains(t, err.Error(), "embedded kafka.Consumer")
+		assert.Contains(t, err.Error(), "c.Subscribe")
+	})
+	t.Run("assigned without a group subscription", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		defer c.Close()
+		require.NoError(t, c.Assign([]kafka.TopicPartition{{Topic: &topic, Partition: 0}}))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		assert.NoError(t, c.Run(ctx, nopHandler), "an assignment is enough")
+	})
+	t.Run("events channel", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, kafka.ConfigMap{"go.events.channel.enable": true})
+		defer c.Close()
+		assert.ErrorIs(t, c.Run(context.Background(), nopHandler), interceptor.ErrEventsChannel)
+	})
+	t.Run("already running", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		defer c.Close()
+		require.NoError(t, c.Subscribe(topic, nil))
+		stop := runConsumer(c, nopHandler)
+		require.Eventually(t, func() bool {
+			return errors.Is(c.Run(context.Background(), nopHandler), interceptor.ErrRunActive)
+		}, 10*time.Second, time.Millisecond, "a second Run while the first runs")
+		require.NoError(t, stop())
+	})
+	t.Run("closed", func(t *testing.T) {
+		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
+		require.NoError(t, c.Subscribe(topic, nil))
+		require.NoError(t, c.Close())
+		assert.ErrorIs(t, c.Run(context.Background(), nopHandler), interceptor.ErrConsumerClosed)
+	})
+}
