@@ -14,6 +14,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,7 +41,10 @@ func main() {
 		OTLP:      os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "",
 		JaegerURL: envOr("JAEGER_QUERY_URL", "http://localhost:16686"),
 		Out:       os.Stdout,
-		Progress:  os.Stderr,
+		Progress:  io.Discard,
+	}
+	if isTerminal(os.Stderr) {
+		cfg.Progress = os.Stderr // the progress line redraws itself with escape codes
 	}
 	where := "embedded broker"
 	if cfg.Bootstrap != "" {
@@ -65,4 +69,10 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -49,7 +49,7 @@ type service struct {
 func run(ctx context.Context, cfg config) (int, error) {
 	bootstrap := cfg.Bootstrap
 	if bootstrap == "" {
-		mc, err := kafka.NewMockCluster(1)
+		mc, err := newMockCluster()
 		if err != nil {
 			return 0, fmt.Errorf("embedded broker: %w", err)
 		}
