@@ -71,11 +71,17 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	c.run = r
 	c.mu.Unlock()
 
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		c.watchAssignment(runCtx)
+	}()
 	defer func() {
+		cancel()
+		<-watched
 		c.mu.Lock()
 		c.run = nil
 		c.mu.Unlock()
-		cancel()
 		close(r.done)
 	}()
 	return r.poller.Run(runCtx)

@@ -64,15 +64,19 @@ func (p *Provider) Propagator() propagation.TextMapPropagator { return p.propaga
 // after its shutdown; zero for the none exporter.
 func (p *Provider) Stats() SpanStats { return p.counters.stats() }
 
-// Shutdown stops the config watcher and flushes the spans still queued,
-// giving up when ctx is done; calls after the first return the first call's
-// result.
+// Shutdown stops the config watcher and exports the spans still queued,
+// giving up when ctx is done. It returns the export's failure too (an
+// *ExportError when the cause is a recognised misconfiguration), so a
+// program can exit non-zero when its spans did not arrive. Calls after the
+// first return the first call's result.
 func (p *Provider) Shutdown(ctx context.Context) error {
 	p.once.Do(func() {
 		if p.watcher != nil {
 			p.watcher.close()
 		}
-		p.err = p.TracerProvider.Shutdown(ctx)
+		p.counters.closing()
+		err := p.TracerProvider.Shutdown(ctx)
+		p.err = errors.Join(err, p.counters.closeErr())
 	})
 	return p.err
 }
@@ -135,7 +139,7 @@ func New(ctx context.Context, opts ...Option) (*Provider, error) {
 	c := new(counters)
 	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(s), sdktrace.WithResource(res)}
 	if exp != nil {
-		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(newGatedBatcher(exp, cfg.Batch, c)))
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(newGatedBatcher(exp, cfg.Batch, c, explainer{cfg.Exporter})))
 	}
 	p := &Provider{
 		TracerProvider: sdktrace.NewTracerProvider(tpOpts...),

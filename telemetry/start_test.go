@@ -160,14 +160,33 @@ func (failingExporter) Shutdown(context.Context) error { return nil }
 
 func TestExportFailuresAreCounted(t *testing.T) {
 	errs := captureErrors(t)
-	shutdown := start(t, WithConfig(noneConfig()), withExporter(failingExporter{}))
+	cfg := noneConfig()
+	cfg.Batch.ScheduleDelay = 10 * time.Millisecond
+	shutdown := start(t, WithConfig(cfg), withExporter(failingExporter{}))
 	for range 5 {
 		sampledOn("orders")
 	}
-	require.NoError(t, shutdown(context.Background()))
+	select {
+	case err := <-errs:
+		assert.ErrorContains(t, err, "backend down", "the SDK reports failed background exports through otel.Handle")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no failed export reported through otel.Handle")
+	}
+	require.Eventually(t, func() bool { return installed(t).Stats().ExportFailed == 5 }, 10*time.Second, time.Millisecond)
 	assert.Equal(t, SpanStats{ExportFailed: 5}, installed(t).Stats())
 	assert.Equal(t, uint64(5), installed(t).Stats().Dropped())
-	assert.ErrorContains(t, <-errs, "backend down", "the SDK reports failed exports through otel.Handle")
+	require.NoError(t, shutdown(context.Background()), "nothing was left to export at shutdown")
+}
+
+// Spans still queued at shutdown are exported by Shutdown, which returns the
+// export's failure: a program can exit non-zero when its spans are lost.
+func TestShutdownReturnsTheFailedExport(t *testing.T) {
+	shutdown := start(t, WithConfig(noneConfig()), withExporter(failingExporter{}))
+	for range 3 {
+		sampledOn("orders")
+	}
+	require.ErrorContains(t, shutdown(context.Background()), "backend down")
+	assert.Equal(t, uint64(3), installed(t).Stats().ExportFailed)
 }
 
 func TestPropagatorIsTraceContextAndBaggage(t *testing.T) {

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -40,6 +41,28 @@ type counters struct {
 	exported  atomic.Uint64
 	queueFull atomic.Uint64
 	failed    atomic.Uint64
+
+	// The export failures of Shutdown's final flush are kept for its error.
+	shutdown atomic.Bool
+	mu       sync.Mutex
+	lastErr  error
+}
+
+// closing marks the start of Shutdown: export errors from now on are kept.
+func (c *counters) closing() {
+	if c != nil {
+		c.shutdown.Store(true)
+	}
+}
+
+// closeErr is the last export error since closing.
+func (c *counters) closeErr() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastErr
 }
 
 // The SDK's batch span processor drops spans when its queue is full but
@@ -57,9 +80,9 @@ type gate struct {
 // ForceFlush puts there.
 const queueSlack = 64
 
-func newGatedBatcher(exp sdktrace.SpanExporter, b Batch, c *counters) sdktrace.SpanProcessor {
+func newGatedBatcher(exp sdktrace.SpanExporter, b Batch, c *counters, x explainer) sdktrace.SpanProcessor {
 	c.limit = int64(b.MaxQueueSize)
-	bsp := sdktrace.NewBatchSpanProcessor(countingExporter{exp, c},
+	bsp := sdktrace.NewBatchSpanProcessor(countingExporter{exp, c, x},
 		sdktrace.WithMaxQueueSize(b.MaxQueueSize+queueSlack),
 		sdktrace.WithMaxExportBatchSize(b.MaxExportBatchSize),
 		sdktrace.WithBatchTimeout(b.ScheduleDelay),
@@ -81,15 +104,22 @@ func (g gate) OnEnd(s sdktrace.ReadOnlySpan) {
 	g.SpanProcessor.OnEnd(s)
 }
 
-// countingExporter counts what the exporter did with each batch.
+// countingExporter counts what the exporter did with each batch, and
+// explains the failures it recognises.
 type countingExporter struct {
 	sdktrace.SpanExporter
 	c *counters
+	x explainer
 }
 
 func (e countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	err := e.SpanExporter.ExportSpans(ctx, spans)
+	err := e.x.explain(e.SpanExporter.ExportSpans(ctx, spans))
 	n := len(spans)
+	if err != nil && e.c.shutdown.Load() {
+		e.c.mu.Lock()
+		e.c.lastErr = err
+		e.c.mu.Unlock()
+	}
 	if err != nil {
 		e.c.failed.Add(uint64(n))
 	} else {

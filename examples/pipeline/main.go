@@ -42,6 +42,7 @@ func main() {
 		JaegerURL: envOr("JAEGER_QUERY_URL", "http://localhost:16686"),
 		Out:       os.Stdout,
 		Progress:  io.Discard,
+		Log:       os.Stderr,
 	}
 	if isTerminal(os.Stderr) {
 		cfg.Progress = os.Stderr // the progress line redraws itself with escape codes

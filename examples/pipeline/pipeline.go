@@ -13,6 +13,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/kafkatrace/kafkatrace/examples/internal/topics"
 	"github.com/kafkatrace/kafkatrace/interceptor"
 	"github.com/kafkatrace/kafkatrace/telemetry"
 )
@@ -25,12 +26,13 @@ type config struct {
 	OTLP      bool                          // export through OTLP (endpoint from OTEL_EXPORTER_OTLP_ENDPOINT) besides printing
 	JaegerURL string                        // with OTLP, where each trace can be looked at
 	Out       io.Writer                     // trace trees
-	Progress  io.Writer                     // the progress line
+	Progress  io.Writer                     // the progress line (escape codes: a terminal only)
+	Log       io.Writer                     // librdkafka's warnings and errors; nil drops them
 	OnTrace   func([]sdktrace.ReadOnlySpan) // optional: every complete trace, after printing
 }
 
 // Topics of the pipeline; one message goes orders → payments → notifications.
-var topics = []string{"orders", "payments", "notifications"}
+var topicNames = []string{"orders", "payments", "notifications"}
 
 // spansPerTrace: place order, send orders, process orders, send payments,
 // process payments, send notifications.
@@ -46,7 +48,7 @@ type service struct {
 
 // run sends cfg.Messages orders through the three services, prints each
 // finished trace, and returns how many it printed.
-func run(ctx context.Context, cfg config) (int, error) {
+func run(ctx context.Context, cfg config) (printed int, err error) {
 	bootstrap := cfg.Bootstrap
 	if bootstrap == "" {
 		mc, err := newMockCluster()
@@ -54,23 +56,41 @@ func run(ctx context.Context, cfg config) (int, error) {
 			return 0, fmt.Errorf("embedded broker: %w", err)
 		}
 		defer mc.Close()
-		for _, t := range topics {
+		for _, t := range topicNames {
 			if err := mc.CreateTopic(t, 3, 1); err != nil {
 				return 0, fmt.Errorf("embedded broker: create %s: %w", t, err)
 			}
 		}
 		bootstrap = mc.BootstrapServers()
+	} else if err := topics.Ensure(bootstrap, 3, 10*time.Second, topicNames...); err != nil {
+		return 0, err
 	}
+
+	// librdkafka's own log lines come through a channel and are shown
+	// only when they are warnings or worse.
+	logs := make(chan kafka.LogEvent, 256)
+	logsDone := make(chan struct{})
+	stopLogs := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		showLogs(logs, stopLogs, cfg.Log)
+	}()
+	defer func() {
+		close(stopLogs)
+		<-logsDone
+	}()
 
 	coll := newCollector(spansPerTrace)
 	var svcs []*service
 	defer func() {
 		for _, s := range svcs {
-			s.close()
+			if cerr := s.close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("%s: %w", s.name, cerr))
+			}
 		}
 	}()
-	for _, name := range topics {
-		s, err := newService(ctx, name, bootstrap, cfg.OTLP, coll)
+	for _, name := range topicNames {
+		s, err := newService(ctx, name, bootstrap, cfg.OTLP, coll, logs)
 		if err != nil {
 			return 0, err
 		}
@@ -92,7 +112,7 @@ func run(ctx context.Context, cfg config) (int, error) {
 		})
 		return nil
 	}
-	err := errors.Join(
+	err = errors.Join(
 		consume(payments, "orders", func(ctx context.Context, m *kafka.Message) error {
 			time.Sleep(time.Duration(1+rand.IntN(4)) * time.Millisecond) // authorizing the payment
 			return send(ctx, payments.producer, "payments", m.Key)
@@ -141,7 +161,7 @@ func run(ctx context.Context, cfg config) (int, error) {
 		}
 	})
 
-	printed, lastSent := 0, 0
+	lastSent := 0
 	progress := func() {
 		fmt.Fprintf(cfg.Progress, "\r\033[K  orders sent %d · traces complete %d", lastSent, printed)
 	}
@@ -177,7 +197,7 @@ func run(ctx context.Context, cfg config) (int, error) {
 	return printed, nil
 }
 
-func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *collector) (*service, error) {
+func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *collector, logs chan kafka.LogEvent) (*service, error) {
 	tc := telemetry.DefaultConfig()
 	tc.Service.Name = name
 	tc.Exporter.Type = telemetry.ExporterNone
@@ -198,6 +218,7 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 	}
 	if s.producer, err = interceptor.NewProducer(&kafka.ConfigMap{
 		"bootstrap.servers": bootstrap, "linger.ms": 1, "client.id": name,
+		"go.logs.channel.enable": true, "go.logs.channel": logs,
 	}, opts...); err != nil {
 		s.close()
 		return nil, err
@@ -205,7 +226,8 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 	if s.consumer, err = interceptor.NewConsumer(&kafka.ConfigMap{
 		"bootstrap.servers": bootstrap, "group.id": name, "client.id": name,
 		"auto.offset.reset": "earliest", "session.timeout.ms": 6000,
-		"fetch.wait.max.ms": 10, // the embedded broker answers fetches only after this wait
+		"fetch.wait.max.ms":      10, // the embedded broker answers fetches only after this wait
+		"go.logs.channel.enable": true, "go.logs.channel": logs,
 	}, opts...); err != nil {
 		s.close()
 		return nil, err
@@ -213,7 +235,9 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 	return s, nil
 }
 
-func (s *service) close() {
+// close closes the service's clients and provider; it returns the
+// provider's error when spans could not be exported.
+func (s *service) close() error {
 	if s.consumer != nil {
 		_ = s.consumer.Close()
 	}
@@ -221,9 +245,25 @@ func (s *service) close() {
 		s.producer.Flush(5000)
 		s.producer.Close()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Longer than the export timeout, so a failing export says why.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	_ = s.provider.Shutdown(ctx)
+	return s.provider.Shutdown(ctx)
+}
+
+// showLogs prints librdkafka's warnings and errors from logs to w, dropping
+// its informational lines, until stop is closed.
+func showLogs(logs <-chan kafka.LogEvent, stop <-chan struct{}, w io.Writer) {
+	for {
+		select {
+		case l := <-logs:
+			if l.Level <= 4 && w != nil { // syslog levels: 4 is warning
+				fmt.Fprintf(w, "librdkafka %s %s: %s\n", l.Name, l.Tag, l.Message)
+			}
+		case <-stop:
+			return
+		}
+	}
 }
 
 // send produces one message with ctx's span as parent and waits for the

@@ -74,3 +74,34 @@ func TestRunRefusals(t *testing.T) {
 		assert.ErrorIs(t, c.Run(context.Background(), nopHandler), interceptor.ErrConsumerClosed)
 	})
 }
+
+// A Run that has been given no partition for a few seconds says why instead
+// of idling silently: here, the topic does not exist.
+func TestRunSaysWhyItHasNoPartitions(t *testing.T) {
+	mc := mockCluster(t, "", 0)
+	tp, _ := recorder()
+	missing := uniqueTopic(t)
+	got := make(chan error, 4)
+	c := newConsumer(t, mc.BootstrapServers(), uniqueTopic(t), tp, nil,
+		interceptor.WithEventHandler(func(ev kafka.Event) {
+			if err, ok := ev.(*interceptor.AsyncError); ok {
+				select {
+				case got <- err:
+				default:
+				}
+			}
+		}))
+	defer c.Close()
+	require.NoError(t, c.Subscribe(missing, nil))
+	stop := runConsumer(c, nopHandler)
+	defer stop()
+	select {
+	case err := <-got:
+		require.ErrorIs(t, err, interceptor.ErrNoAssignment)
+		assert.Contains(t, err.Error(), missing)
+		assert.Contains(t, err.Error(), "do not exist")
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run said nothing about having no partitions")
+	}
+	require.NoError(t, stop())
+}

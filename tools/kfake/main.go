@@ -1,10 +1,12 @@
 // Command kfake runs franz-go's in-memory Kafka broker (pkg/kfake) as a
 // process, so integration tests can run without Docker:
 //
-//	kfake [-addr 127.0.0.1:9092] [-partitions 3] [-log-level warn]
+//	kfake [-addr 127.0.0.1:9092] [-partitions 3] [-log-level warn] [-refuse-create-topics]
 //
 // Topics are created on first use and consumer groups work. The broker keeps
-// everything in memory and stops on SIGINT or SIGTERM.
+// everything in memory and stops on SIGINT or SIGTERM. With
+// -refuse-create-topics it behaves like a locked-down cluster: no topic is
+// created on first use and CreateTopics is refused (TOPIC_AUTHORIZATION_FAILED).
 //
 // With -check ADDR it does not serve: it sends one Metadata request to ADDR
 // and exits 0 if a broker answered, 1 otherwise. Scripts use it to wait for
@@ -24,7 +26,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func main() {
@@ -34,6 +38,7 @@ func main() {
 		logLevel   = flag.String("log-level", envOr("KFAKE_LOG_LEVEL", "warn"), "none, error, warn, info or debug (env KFAKE_LOG_LEVEL)")
 		check      = flag.String("check", "", "send a Metadata request to this host:port and exit 0 if a broker answers")
 		timeout    = flag.Duration("check-timeout", 3*time.Second, "time limit of -check")
+		refuse     = flag.Bool("refuse-create-topics", false, "refuse CreateTopics and do not create topics on first use")
 	)
 	flag.Parse()
 
@@ -47,13 +52,13 @@ func main() {
 		return
 	}
 
-	if err := serve(*addr, *partitions, *logLevel); err != nil {
+	if err := serve(*addr, *partitions, *logLevel, *refuse); err != nil {
 		fmt.Fprintf(os.Stderr, "kfake: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func serve(addr string, partitions int, logLevel string) error {
+func serve(addr string, partitions int, logLevel string, refuse bool) error {
 	port, err := loopbackPort(addr)
 	if err != nil {
 		return err
@@ -66,19 +71,28 @@ func serve(addr string, partitions int, logLevel string) error {
 		return fmt.Errorf("partitions must be at least 1, got %d", partitions)
 	}
 
-	c, err := kfake.NewCluster(
+	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		// kfake listens on 127.0.0.1:port; honour the host the user gave.
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
 			return net.Listen(network, addr)
 		}),
-		kfake.AllowAutoTopicCreation(),
 		kfake.DefaultNumPartitions(partitions),
 		kfake.WithLogger(kfake.BasicLogger(os.Stderr, level)),
-	)
+	}
+	if !refuse {
+		opts = append(opts, kfake.AllowAutoTopicCreation())
+	}
+	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return err
+	}
+	if refuse {
+		c.ControlKey(int16(kmsg.CreateTopics), func(req kmsg.Request) (kmsg.Response, error, bool) {
+			c.KeepControl()
+			return refuseCreateTopics(req)
+		})
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -140,4 +154,20 @@ func envInt(key string, def int) int {
 		return n
 	}
 	return def
+}
+
+// refuseCreateTopics answers a CreateTopics request with
+// TOPIC_AUTHORIZATION_FAILED for each topic.
+func refuseCreateTopics(req kmsg.Request) (kmsg.Response, error, bool) {
+	creq := req.(*kmsg.CreateTopicsRequest)
+	resp := creq.ResponseKind().(*kmsg.CreateTopicsResponse)
+	for _, t := range creq.Topics {
+		rt := kmsg.NewCreateTopicsResponseTopic()
+		rt.Topic = t.Topic
+		rt.ErrorCode = kerr.TopicAuthorizationFailed.Code
+		msg := "topic creation is refused by this broker (kfake -refuse-create-topics)"
+		rt.ErrorMessage = &msg
+		resp.Topics = append(resp.Topics, rt)
+	}
+	return resp, nil, true
 }
