@@ -32,6 +32,18 @@
 //	Run                           process {topic} (CONSUMER)    when the handler returns (after retries)
 //	StartProcess                  process {topic} (CONSUMER)    by the caller
 //
+// # Running it
+//
+// Run needs nothing but this package: [WithOrdering] ([ByKey], [ByPartition],
+// [Unordered]), [WithMaxInFlight], [WithRetry] with [ExponentialBackoff],
+// [WithFailurePolicy] ([StopOnFailure], [SkipOnFailure]), and the errors it
+// returns ([*HandlerError], [ErrRewind]) or refuses with ([ErrNotSubscribed],
+// [ErrRunActive], ...). Errors it meets where it cannot return them (a failed
+// commit on revoke, a failed pause) reach [WithEventHandler] as
+// [*AsyncError], or otel.Handle without one. When Run returns, every
+// partition is rewound to its first unfinished message, so Run or Poll can
+// be called again without losing one.
+//
 // # Parents
 //
 // Produce continues the trace context already in the message's headers, if
@@ -56,5 +68,6 @@
 //
 // go.batch.producer=true is rejected: librdkafka's batch producer drops
 // headers. Unsampled messages are handed to librdkafka with the user's own
-// deliveryChan and cost little more than injecting the headers.
+// deliveryChan (or, without one, to the producer's router) and cost little
+// more than injecting the headers.
 package interceptor
