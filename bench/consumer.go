@@ -91,9 +91,10 @@ func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 			return rawPoll(bootstrap, topic, parts, n, each, ready)
 		}}
 	}
-	tracedPoll := func(name string, sampled bool) consumerVariant {
+	tracedPoll := func(name string, sampled bool, opts ...interceptor.Option) consumerVariant {
 		return consumerVariant{name: name, consume: func(topic string, parts, n int, ready func()) (time.Duration, error) {
-			c, err := interceptor.NewConsumer(consumerConf(bootstrap), interceptor.WithTracerProvider(prov.pick(sampled)))
+			c, err := interceptor.NewConsumer(consumerConf(bootstrap),
+				append([]interceptor.Option{interceptor.WithTracerProvider(prov.pick(sampled))}, opts...)...)
 			if err != nil {
 				return 0, err
 			}
@@ -104,12 +105,13 @@ func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 			return pollLoop(c.Poll, n, nil, ready)
 		}}
 	}
-	tracedRun := func(name string, sampled bool) consumerVariant {
+	tracedRun := func(name string, sampled bool, opts ...interceptor.Option) consumerVariant {
 		return consumerVariant{name: name, consume: func(topic string, parts, n int, ready func()) (time.Duration, error) {
 			return runConsumer(bootstrap, prov.pick(sampled), topic, parts, n, nil, ready,
-				interceptor.WithOrdering(interceptor.ByKey), interceptor.WithMaxInFlight(64))
+				append([]interceptor.Option{interceptor.WithOrdering(interceptor.ByKey), interceptor.WithMaxInFlight(64)}, opts...)...)
 		}}
 	}
+	metered := interceptor.WithMeterProvider(prov.metered())
 	return []consumerVariant{
 		raw("raw Poll", nil),
 		raw("floor sampled", prov.sampled.Tracer("floor")),
@@ -118,6 +120,10 @@ func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 		tracedPoll("kafkatrace Poll unsampled", false),
 		tracedRun("kafkatrace Run sampled", true),
 		tracedRun("kafkatrace Run unsampled", false),
+		tracedPoll("kafkatrace Poll sampled + metrics", true, metered),
+		tracedPoll("kafkatrace Poll unsampled + metrics", false, metered),
+		tracedRun("kafkatrace Run sampled + metrics", true, metered),
+		tracedRun("kafkatrace Run unsampled + metrics", false, metered),
 	}
 }
 

@@ -29,8 +29,9 @@ func producerConf(bootstrap string) *kafka.ConfigMap {
 	}
 }
 
-// newProducerVariants builds the five producers compared: raw, floor and
-// kafkatrace, the last two sampled and unsampled. Every one is warmed up.
+// newProducerVariants builds the producers compared: raw, floor and
+// kafkatrace, the last two sampled and unsampled, and kafkatrace with
+// metrics recorded. Every one is warmed up.
 func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, error) {
 	var out []*producerVariant
 	raw := func(name string, tracer trace.Tracer) error {
@@ -48,8 +49,9 @@ func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, 
 		out = append(out, v)
 		return nil
 	}
-	traced := func(name string, sampled bool) error {
-		p, err := interceptor.NewProducer(producerConf(bootstrap), interceptor.WithTracerProvider(prov.pick(sampled)))
+	traced := func(name string, sampled bool, opts ...interceptor.Option) error {
+		p, err := interceptor.NewProducer(producerConf(bootstrap),
+			append([]interceptor.Option{interceptor.WithTracerProvider(prov.pick(sampled))}, opts...)...)
 		if err != nil {
 			return err
 		}
@@ -63,6 +65,8 @@ func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, 
 		raw("floor unsampled", prov.unsampled.Tracer("floor")),
 		traced("kafkatrace sampled", true),
 		traced("kafkatrace unsampled", false),
+		traced("kafkatrace sampled + metrics", true, interceptor.WithMeterProvider(prov.metered())),
+		traced("kafkatrace unsampled + metrics", false, interceptor.WithMeterProvider(prov.metered())),
 	)
 	if err != nil {
 		return nil, err

@@ -114,6 +114,8 @@ func (r *report) markdown() string {
 	}
 	w("\n")
 
+	w("%s", r.metricsCost())
+
 	p := r.Poller
 	if len(p.Sequential) == 0 {
 		w("%s", r.targets())
@@ -137,6 +139,41 @@ func (r *report) markdown() string {
 	}
 	w("\n")
 	w("%s", r.targets())
+	return b.String()
+}
+
+// metricsCost compares each "+ metrics" variant with the same variant
+// without metrics, in the Go benchmarks and in throughput.
+func (r *report) metricsCost() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	const suffix = " + metrics"
+	rows := 0
+	for _, m := range r.Micro {
+		base, ok := strings.CutSuffix(m.Variant, suffix)
+		if !ok {
+			continue
+		}
+		for _, f := range r.Micro {
+			if f.Path != m.Path || f.Variant != base {
+				continue
+			}
+			if rows == 0 {
+				w("## What metrics cost\n\n")
+				w("Each variant with `WithMeterProvider` (the SDK's MeterProvider with a manual reader: every measurement is\n")
+				w("aggregated, none exported) against the same variant without it, in the Go benchmarks above. Targets: sampled\n")
+				w("≤ +10%% ns/op and ≤ +2 allocs/op; unsampled ≤ +15%%. Without `WithMeterProvider` the global no-op provider is\n")
+				w("used, which is the plain variant.\n\n")
+				w("| path | variant | ns/op | with metrics | ns | allocs |\n|---|---|---:|---:|---:|---:|\n")
+			}
+			rows++
+			w("| %s | %s | %.0f | %.0f | %+.0f%% | %+d |\n", m.Path, base, f.NsPerOp, m.NsPerOp,
+				(m.NsPerOp/f.NsPerOp-1)*100, m.AllocsPerOp-f.AllocsPerOp)
+		}
+	}
+	if rows > 0 {
+		w("\n")
+	}
 	return b.String()
 }
 

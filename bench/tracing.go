@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -19,10 +21,14 @@ func (discard) Shutdown(context.Context) error                             { ret
 // sampled.
 type providers struct {
 	sampled, unsampled *sdktrace.TracerProvider
+	// meters records metrics into the SDK's aggregations; its manual
+	// reader never exports, so the cost measured is the client's.
+	meters *sdkmetric.MeterProvider
 }
 
 func newProviders() providers {
 	return providers{
+		meters: sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())),
 		sampled: sdktrace.NewTracerProvider(
 			sdktrace.WithSampler(sdktrace.AlwaysSample()),
 			sdktrace.WithBatcher(discard{})),
@@ -39,7 +45,11 @@ func (p providers) pick(sampled bool) trace.TracerProvider {
 	return p.unsampled
 }
 
+// metered is the MeterProvider of the "+ metrics" variants.
+func (p providers) metered() metric.MeterProvider { return p.meters }
+
 func (p providers) shutdown() {
+	_ = p.meters.Shutdown(context.Background())
 	_ = p.sampled.Shutdown(context.Background())
 	_ = p.unsampled.Shutdown(context.Background())
 }

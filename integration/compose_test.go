@@ -5,7 +5,9 @@ package integration
 import (
 	"context"
 	"net/url"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,6 +44,47 @@ func TestComposeFileMatchesSuiteDefaults(t *testing.T) {
 	assertPublished(t, jaeger, hostPort(t, defaultQueryURL))
 	assertPublished(t, jaeger, "127.0.0.1:4318")
 	require.NotNil(t, jaeger.HealthCheck, "jaeger has a healthcheck")
+
+	prom, err := project.GetService("prometheus")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(prom.Image, "prom/prometheus:"), "official prom/prometheus image, got %s", prom.Image)
+	assertPublished(t, prom, hostPort(t, defaultPrometheusURL))
+	assert.Contains(t, prom.ExtraHosts["host.docker.internal"], "host-gateway", "the container reaches the test process through host.docker.internal")
+	require.NotNil(t, prom.HealthCheck, "prometheus has a healthcheck")
+	// The scrape configuration is the file mounted where Prometheus reads it.
+	_, metricsPort, _ := strings.Cut(metricsAddr, ":")
+	scrape := mountedFile(t, prom, promConfigPath(prom))
+	assert.Contains(t, scrape, "host.docker.internal:"+metricsPort, "prometheus scrapes the test process's port %s", metricsPort)
+	intervals := regexp.MustCompile(`(?m)^\s*scrape_interval:\s*(\S+)`).FindAllStringSubmatch(scrape, -1)
+	assert.NotEmpty(t, intervals, "the scrape configuration sets scrape_interval")
+	for _, m := range intervals {
+		assert.Equal(t, "1s", m[1], "prometheus scrapes every second")
+	}
+}
+
+// promConfigPath is the configuration file the prometheus service reads:
+// --config.file of its command, else the prom/prometheus image's default.
+func promConfigPath(svc types.ServiceConfig) string {
+	for _, arg := range svc.Command {
+		if v, ok := strings.CutPrefix(arg, "--config.file="); ok {
+			return v
+		}
+	}
+	return "/etc/prometheus/prometheus.yml"
+}
+
+// mountedFile returns the content of the repository file svc binds at target.
+func mountedFile(t *testing.T, svc types.ServiceConfig, target string) string {
+	t.Helper()
+	for _, v := range svc.Volumes {
+		if v.Type == types.VolumeTypeBind && v.Target == target {
+			b, err := os.ReadFile(v.Source)
+			require.NoError(t, err, "service %s mounts %s at %s", svc.Name, v.Source, target)
+			return string(b)
+		}
+	}
+	t.Fatalf("service %s binds no file at %s (volumes: %+v)", svc.Name, target, svc.Volumes)
+	return ""
 }
 
 func hostPort(t *testing.T, rawURL string) string {

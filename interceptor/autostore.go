@@ -43,6 +43,19 @@ func (a *autoStore) note(c *kafka.Consumer, m *kafka.Message, now time.Time) {
 	}
 }
 
+// tick stores what is pending if autoStoreInterval has passed since the
+// last store: called on every Poll that returns no message, so the offset of
+// the last message returned before a quiet spell is stored too, as
+// librdkafka would have stored it, and auto-commit sends it.
+func (a *autoStore) tick(c *kafka.Consumer, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.pending) > 0 && now.Sub(a.last) >= autoStoreInterval {
+		a.last = now
+		a.storeLocked(c)
+	}
+}
+
 // flush stores what is pending now.
 func (a *autoStore) flush(c *kafka.Consumer) {
 	a.mu.Lock()

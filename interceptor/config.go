@@ -3,6 +3,7 @@ package interceptor
 import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -13,6 +14,7 @@ import (
 // config is built from Options; the zero value plus defaults() is usable.
 type config struct {
 	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
 	propagator     propagation.TextMapPropagator
 	attrs          []attribute.KeyValue
 	opt            spanattr.Opt
@@ -39,6 +41,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.tracerProvider == nil {
 		c.tracerProvider = otel.GetTracerProvider()
+	}
+	if c.meterProvider == nil {
+		c.meterProvider = otel.GetMeterProvider()
 	}
 	if c.propagator == nil {
 		c.propagator = defaultPropagator()
@@ -71,6 +76,18 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(c *config) {
 		if tp != nil {
 			c.tracerProvider = tp
+		}
+	})
+}
+
+// WithMeterProvider sets the MeterProvider the messaging metrics are
+// recorded with (see the package documentation, Metrics). The default is the
+// global provider (otel.GetMeterProvider): until the application installs an
+// SDK, recording costs nothing. nil is ignored.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) {
+		if mp != nil {
+			c.meterProvider = mp
 		}
 	})
 }

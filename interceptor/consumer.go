@@ -6,6 +6,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kafkatrace/kafkatrace/internal/kmetrics"
 	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/poller"
 	"github.com/kafkatrace/kafkatrace/semconv"
@@ -22,6 +23,7 @@ type Consumer struct {
 
 	cfg       config
 	tracer    trace.Tracer
+	metrics   *kmetrics.Client
 	recv      *startOpts
 	proc      *startOpts
 	autoStore bool // emulate enable.auto.offset.store for drop-in Poll/ReadMessage/Events
@@ -86,6 +88,7 @@ func newConsumer(inner *kafka.Consumer, autoStore bool, info spanattr.ClientInfo
 		Consumer: inner,
 		cfg:      cfg,
 		tracer:   cfg.tracer(),
+		metrics:  kmetrics.New(cfg.meterProvider, ScopeName, Version, info),
 		recv: newStartOpts(trace.SpanKindClient, spanattr.NewNameCache(semconv.Receive, cfg.nameFormatter),
 			spanattr.NewCommon(semconv.Receive, info), cfg.opt),
 		proc: newStartOpts(trace.SpanKindConsumer, spanattr.NewNameCache(semconv.Process, cfg.nameFormatter),
@@ -171,5 +174,6 @@ func (c *Consumer) Close() error {
 	if c.eventsDone != nil && err == nil {
 		<-c.eventsDone
 	}
+	c.metrics.Close()
 	return err
 }

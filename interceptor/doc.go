@@ -44,6 +44,22 @@
 // partition is rewound to its first unfinished message, so Run or Poll can
 // be called again without losing one.
 //
+// # Metrics
+//
+// The same Producer and Consumer record OpenTelemetry metrics through
+// [WithMeterProvider] (default: the global MeterProvider, so nothing is
+// recorded until the application installs an SDK): the messaging metrics of
+// the pinned semantic conventions (messaging.client.sent.messages at each
+// delivery report, messaging.client.operation.duration,
+// messaging.client.consumed.messages, messaging.process.duration), the time
+// a message waited in Kafka (kafkatrace.message.time_in_queue), per-partition
+// lag and client gauges from librdkafka statistics when
+// statistics.interval.ms is set (kafka.consumer.records_lag, ...), and Run's
+// health (kafkatrace.consumer.handlers.running, .messages.buffered,
+// .partitions.paused, .offsets.unsettled). Recording does not depend on
+// sampling, and no key, offset or payload is ever an attribute. The README
+// lists every instrument with its unit and attributes.
+//
 // # Parents
 //
 // Produce continues the trace context already in the message's headers, if

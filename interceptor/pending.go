@@ -2,6 +2,7 @@ package interceptor
 
 import (
 	"sync"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
@@ -17,6 +18,8 @@ type inFlight struct {
 	span         trace.Span
 	opaque       any              // the user's Opaque, given back on the report
 	deliveryChan chan kafka.Event // the user's deliveryChan; nil means Events()
+	start        time.Time        // when Produce took it, for the send duration; zero: metrics off
+	topic        string
 
 	// msg is the copy handed to librdkafka (the user's message is never
 	// modified) and car writes its headers: one allocation for all three.

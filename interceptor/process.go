@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/internal/kmetrics"
 	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/poller"
 	"github.com/kafkatrace/kafkatrace/semconv"
@@ -35,7 +36,14 @@ const (
 // The caller must end the span, typically with defer span.End(), after
 // handling the message.
 func (c *Consumer) StartProcess(ctx context.Context, msg *kafka.Message) (context.Context, trace.Span) {
-	return c.startProcess(ctx, msg, time.Now())
+	ctx, span := c.startProcess(ctx, msg, time.Now())
+	if msg == nil || !c.metrics.ProcessEnabled(ctx) {
+		return ctx, span
+	}
+	// The caller ends the span: messaging.process.duration is recorded then.
+	ms := &meteredSpan{Span: span, metrics: c.metrics, topic: spanattr.Topic(msg.TopicPartition),
+		partition: msg.TopicPartition.Partition, start: time.Now()}
+	return trace.ContextWithSpan(ctx, ms), ms
 }
 
 func (c *Consumer) startProcess(ctx context.Context, msg *kafka.Message, polled time.Time) (context.Context, trace.Span) {
@@ -75,10 +83,20 @@ type processHook struct{ c *Consumer }
 
 func (h processHook) Begin(ctx context.Context, msg *kafka.Message, polled time.Time) (context.Context, poller.Observer) {
 	ctx, span := h.c.startProcess(ctx, msg, polled)
-	return ctx, processObserver{span}
+	tp := msg.TopicPartition
+	topic := spanattr.Topic(tp)
+	h.c.metrics.Dispatched(ctx, topic, tp.Partition, msg.Timestamp, polled)
+	return ctx, processObserver{span: span, metrics: h.c.metrics, topic: topic, partition: tp.Partition, start: time.Now()}
 }
 
-type processObserver struct{ span trace.Span }
+// processObserver follows one message of Run: its span and its metrics.
+type processObserver struct {
+	span      trace.Span
+	metrics   *kmetrics.Client
+	topic     string
+	partition int32
+	start     time.Time
+}
 
 // Failed records a failed attempt as an exception event; a panic's stack is
 // kept on the event.
@@ -111,4 +129,7 @@ func (o processObserver) End(r poller.Result) {
 		o.span.SetStatus(codes.Error, r.Err.Error())
 	}
 	o.span.End()
+	if !r.Abandoned { // an abandoned message was not processed: it comes again
+		o.metrics.Processed(context.Background(), o.topic, o.partition, r.Err, time.Since(o.start))
+	}
 }

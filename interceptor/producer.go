@@ -3,12 +3,14 @@ package interceptor
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kafkatrace/kafkatrace/carrier"
+	"github.com/kafkatrace/kafkatrace/internal/kmetrics"
 	"github.com/kafkatrace/kafkatrace/internal/spanattr"
 	"github.com/kafkatrace/kafkatrace/semconv"
 )
@@ -25,10 +27,11 @@ import (
 type Producer struct {
 	*kafka.Producer
 
-	cfg    config
-	tracer trace.Tracer
-	start  *startOpts
-	fwdDR  bool // go.delivery.reports: forward reports of nil-deliveryChan messages to Events()
+	cfg     config
+	tracer  trace.Tracer
+	start   *startOpts
+	metrics *kmetrics.Client
+	fwdDR   bool // go.delivery.reports: forward reports of nil-deliveryChan messages to Events()
 
 	drChan     chan kafka.Event // delivery reports of traced messages, and of untraced ones with no deliveryChan
 	events     chan kafka.Event // what Events() returns
@@ -113,6 +116,7 @@ func newProducer(inner *kafka.Producer, fwdDR bool, eventsSize int, info spanatt
 		tracer:   cfg.tracer(),
 		start: newStartOpts(trace.SpanKindProducer, spanattr.NewNameCache(semconv.Send, cfg.nameFormatter),
 			spanattr.NewCommon(semconv.Send, info), cfg.opt),
+		metrics:    kmetrics.New(cfg.meterProvider, ScopeName, Version, info),
 		fwdDR:      fwdDR,
 		drChan:     make(chan kafka.Event, drChanSize),
 		events:     make(chan kafka.Event, eventsSize),
@@ -148,10 +152,12 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 	if msg == nil || spanattr.Topic(msg.TopicPartition) == "" {
 		return p.Producer.Produce(msg, deliveryChan) // confluent's own error
 	}
-	name, opts := p.start.forMessage(*msg.TopicPartition.Topic, msg)
+	topic := *msg.TopicPartition.Topic
+	name, opts := p.start.forMessage(topic, msg)
 	ctx, span := p.tracer.Start(p.parent(ctx, msg), name, opts...)
+	metered := p.metrics.SendEnabled(ctx)
 
-	if !span.IsRecording() {
+	if !span.IsRecording() && !metered {
 		// Nothing to end at the report: hand the user's channel straight
 		// through and keep the unsampled path as cheap as raw. A report
 		// with no channel comes to the router, never back to
@@ -167,19 +173,24 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 		}
 		return p.Producer.Produce(&u.msg, deliveryChan)
 	}
-	f := &inFlight{span: span, opaque: msg.Opaque, deliveryChan: deliveryChan}
+	// Traced or metered: the report comes back to the router, which ends
+	// the span (a no-op one when unsampled) and records the metrics.
+	f := &inFlight{span: span, opaque: msg.Opaque, deliveryChan: deliveryChan, topic: topic}
+	if metered {
+		f.start = time.Now()
+	}
 	f.msg = *msg
 	f.car.Reset(&f.msg)
 	p.cfg.propagator.Inject(ctx, &f.car)
 	f.msg.Opaque = f
 	if !p.pending.add(f) {
 		err := p.Producer.Produce(msg, deliveryChan) // closed: confluent's own error
-		fail(span, errOrClosed(err))
+		p.failed(f, errOrClosed(err), msg.TopicPartition.Partition)
 		return err
 	}
 	if err := p.Producer.Produce(&f.msg, p.drChan); err != nil {
 		if p.pending.remove(f) {
-			fail(span, err)
+			p.failed(f, err, msg.TopicPartition.Partition)
 		}
 		return err
 	}
@@ -203,6 +214,14 @@ func (p *Producer) parent(ctx context.Context, msg *kafka.Message) context.Conte
 		return ctx
 	}
 	return carrier.Extract(ctx, msg, p.cfg.propagator)
+}
+
+// failed ends f's span with err and counts the message as not sent.
+func (p *Producer) failed(f *inFlight, err error, partition int32) {
+	fail(f.span, err)
+	if !f.start.IsZero() {
+		p.metrics.Sent(context.Background(), f.topic, partition, err, time.Since(f.start))
+	}
 }
 
 // fail ends span with err as its status and error.type.
@@ -280,7 +299,8 @@ func (p *Producer) Close() {
 		p.Producer.Close()
 		<-p.routerDone
 		for _, f := range p.pending.close() {
-			fail(f.span, errClosed)
+			p.failed(f, errClosed, kafka.PartitionAny)
 		}
+		p.metrics.Close()
 	})
 }

@@ -22,8 +22,15 @@ import (
 func (c *Consumer) Poll(timeoutMs int) kafka.Event {
 	start := time.Now()
 	ev := c.Consumer.Poll(timeoutMs)
-	if m, ok := ev.(*kafka.Message); ok {
-		c.received(m, start)
+	switch e := ev.(type) {
+	case *kafka.Message:
+		c.received(e, start)
+		return ev
+	case *kafka.Stats:
+		c.metrics.ObserveStats(e.String())
+	}
+	if c.autoStore {
+		c.stores.tick(c.Consumer, time.Now())
 	}
 	return ev
 }
@@ -36,7 +43,15 @@ func (c *Consumer) received(m *kafka.Message, start time.Time) {
 	if c.autoStore && m.TopicPartition.Error == nil && m.TopicPartition.Topic != nil {
 		c.stores.note(c.Consumer, m, now)
 	}
-	name, base := c.recv.forTopic(spanattr.Topic(m.TopicPartition))
+	topic := spanattr.Topic(m.TopicPartition)
+	if m.TopicPartition.Error == nil {
+		var d time.Duration
+		if !start.IsZero() {
+			d = now.Sub(start)
+		}
+		c.metrics.Received(context.Background(), topic, m.TopicPartition.Partition, m.Timestamp, now, d)
+	}
+	name, base := c.recv.forTopic(topic)
 	opts := make([]trace.SpanStartOption, len(base), len(base)+3)
 	copy(opts, base)
 	opts = append(opts, trace.WithTimestamp(start), newRoot)
@@ -121,8 +136,11 @@ func (c *Consumer) forwardEvents(inner chan kafka.Event) {
 	defer close(c.eventsDone)
 	defer close(c.events)
 	for ev := range inner {
-		if m, ok := ev.(*kafka.Message); ok {
-			c.received(m, time.Now())
+		switch e := ev.(type) {
+		case *kafka.Message:
+			c.received(e, time.Time{}) // no poll call to time
+		case *kafka.Stats:
+			c.metrics.ObserveStats(e.String())
 		}
 		select {
 		case c.events <- ev:

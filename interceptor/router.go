@@ -1,6 +1,9 @@
 package interceptor
 
 import (
+	"context"
+	"time"
+
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
@@ -20,6 +23,9 @@ func (p *Producer) route(inner chan kafka.Event) {
 			if !ok {
 				p.drainReports()
 				return
+			}
+			if s, ok := ev.(*kafka.Stats); ok {
+				p.metrics.ObserveStats(s.String())
 			}
 			p.forward(p.events, ev)
 		case r := <-p.lenReq:
@@ -58,6 +64,10 @@ func (p *Producer) report(ev kafka.Event) {
 	m.Opaque = f.opaque
 	if p.pending.remove(f) {
 		finishDelivery(f.span, m)
+		if !f.start.IsZero() {
+			tp := m.TopicPartition
+			p.metrics.Sent(context.Background(), f.topic, tp.Partition, tp.Error, time.Since(f.start))
+		}
 	}
 	switch {
 	case f.deliveryChan != nil:

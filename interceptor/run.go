@@ -63,6 +63,15 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	pcfg := c.cfg.consumer.poller
 	pcfg.Hook = processHook{c}
+	userEvent := pcfg.OnEvent
+	pcfg.OnEvent = func(ev kafka.Event) {
+		if s, ok := ev.(*kafka.Stats); ok {
+			c.metrics.ObserveStats(s.String())
+		}
+		if userEvent != nil {
+			userEvent(ev)
+		}
+	}
 	r := &runState{
 		poller: poller.New(c.Consumer, poller.Handler(handler), pcfg),
 		cancel: cancel,
@@ -71,6 +80,11 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	c.run = r
 	c.mu.Unlock()
 
+	stopGauges := c.metrics.ObserveRun(func(dst []poller.Progress) (int, int, []poller.Progress) {
+		st := r.poller.Stats()
+		return st.Running, st.Buffered, r.poller.Progress(dst)
+	})
+	defer stopGauges()
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)

@@ -1,13 +1,15 @@
 # Integration targets; the root Makefile includes this file.
 #
-#   make up / down                 Kafka + Jaeger in Docker (docker-compose.yml)
+#   make up / down                 Kafka + Jaeger + Prometheus in Docker (docker-compose.yml)
 #   make standins-up / -down       the same without Docker: kfake + Jaeger binary
+#                                  + the prometheus on PATH
 #   make integration               standins up, integration tests, standins down
 #   make tools-build               pre-build .bin/kfake and .bin/jaeger
 #
-# `integration` leaves alone whatever already answers on 127.0.0.1:9092 and
-# :16686 (for example `make up`), and brokers or collectors named by
-# KAFKA_BOOTSTRAP_SERVERS / JAEGER_QUERY_URL / OTEL_EXPORTER_OTLP_ENDPOINT.
+# `integration` leaves alone whatever already answers on 127.0.0.1:9092,
+# :16686 and :9090 (for example `make up`), and brokers, collectors or
+# Prometheus servers named by KAFKA_BOOTSTRAP_SERVERS / JAEGER_QUERY_URL /
+# OTEL_EXPORTER_OTLP_ENDPOINT / PROMETHEUS_URL.
 
 INTEGRATION_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 INTEGRATION_PKGS ?= ./...

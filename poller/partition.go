@@ -36,6 +36,7 @@ type partition struct {
 	head   int
 	next   kafka.Offset // the watermark: every polled message below has finished
 	last   kafka.Offset // the newest polled offset
+	done   kafka.Offset // the highest offset finished since the last backward move
 	// older holds the unfinished messages polled before the position moved
 	// backwards (a seek, an offset reset): they still hold the commit
 	// offset down until they finish.
@@ -57,7 +58,7 @@ type partition struct {
 }
 
 func newPartition(key tpKey) *partition {
-	return &partition{key: key, next: kafka.OffsetInvalid, last: kafka.OffsetInvalid}
+	return &partition{key: key, next: kafka.OffsetInvalid, last: kafka.OffsetInvalid, done: kafka.OffsetInvalid}
 }
 
 // handlerCtx returns the parent ctx of the partition's handlers.
@@ -91,6 +92,7 @@ func (p *partition) track(w *work) {
 		}
 		clear(p.polled)
 		p.polled, p.head = p.polled[:0], 0
+		p.done = kafka.OffsetInvalid
 	}
 	if p.head == len(p.polled) {
 		// Nothing outstanding: the watermark is just below this message.
@@ -109,6 +111,7 @@ func (p *partition) complete(w *work) {
 		p.older = slices.DeleteFunc(p.older, func(o *work) bool { return o.done })
 		return
 	}
+	p.done = max(p.done, w.off)
 	for p.head < len(p.polled) && p.polled[p.head].done {
 		p.next = p.polled[p.head].off + 1
 		p.polled[p.head] = nil

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts and stops local stand-ins for Kafka and Jaeger, for integration tests
-# on a machine without Docker.
+# Starts and stops local stand-ins for Kafka, Jaeger and Prometheus, for
+# integration tests on a machine without Docker.
 #
 #   scripts/standins.sh up     start what is missing, wait until it is ready
 #   scripts/standins.sh down   stop only what `up` started
@@ -11,6 +11,11 @@
 # is set or something answers on 127.0.0.1:16686; otherwise .bin/jaeger (Jaeger
 # v2 all-in-one, memory storage, built from tools/jaeger) runs with its built-in
 # configuration, every listener moved to 127.0.0.1.
+# Prometheus: nothing is started when PROMETHEUS_URL is set or something answers
+# on 127.0.0.1:9090; otherwise the prometheus on PATH (Debian's package, as
+# .ci/run installs it) runs on 127.0.0.1:9090 with .run/prometheus.yml, which
+# scrapes the tests' metrics on 127.0.0.1:9464 every second, and a TSDB in
+# .run/prometheus-data that is emptied at every start.
 #
 # Everything listens on loopback. Pid files and logs go to .run/, binaries to
 # .bin/ (both git-ignored).
@@ -18,6 +23,8 @@
 # Environment:
 #   STANDINS_TIMEOUT   seconds to wait for readiness (default 60)
 #   KFAKE_PARTITIONS   partitions of auto-created topics (default 3)
+#   PROMETHEUS_URL     a Prometheus of your own (the tests default to
+#                      http://127.0.0.1:9090); when set, none is started
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -28,6 +35,9 @@ TIMEOUT="${STANDINS_TIMEOUT:-60}"
 KAFKA_ADDR=127.0.0.1:9092
 JAEGER_HEALTH_URL=http://127.0.0.1:13133/status
 JAEGER_QUERY_API=http://127.0.0.1:16686/api/services
+PROMETHEUS_ADDR=127.0.0.1:9090
+PROMETHEUS_READY_URL=http://$PROMETHEUS_ADDR/-/ready
+METRICS_TARGET=127.0.0.1:9464 # where the tests serve /metrics
 
 export CGO_ENABLED="${CGO_ENABLED:-1}"
 
@@ -44,14 +54,27 @@ http_ok() {
 	curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null
 }
 
-# ours PID NAME: true when PID is alive and runs .bin/NAME, so that a stale
-# pid file never makes us signal some other process that reused the pid.
+# exe_of NAME: the executable NAME runs: .bin/NAME, except prometheus, which
+# is the one on PATH (symbolic links resolved, as /proc/PID/exe shows them).
+exe_of() {
+	local path
+	if [[ "$1" == prometheus ]]; then
+		path="$(command -v prometheus)" || return 1
+		readlink -f "$path"
+	else
+		echo "$BIN/$1"
+	fi
+}
+
+# ours PID NAME: true when PID is alive and runs NAME's executable, so that a
+# stale pid file never makes us signal some other process that reused the pid.
 ours() {
-	local exe
+	local exe want
 	kill -0 "$1" 2>/dev/null || return 1
 	[[ -d /proc/$1 ]] || return 0 # no procfs: trust the pid file
 	exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
-	[[ "$exe" == "$BIN/$2" || "$exe" == "$BIN/$2 (deleted)" ]]
+	want="$(exe_of "$2")" || return 1
+	[[ "$exe" == "$want" || "$exe" == "$want (deleted)" ]]
 }
 
 # running NAME: true when .run/NAME.pid names a live process of ours.
@@ -128,6 +151,10 @@ jaeger_ready() {
 	http_ok "$JAEGER_HEALTH_URL" && http_ok "$JAEGER_QUERY_API"
 }
 
+prometheus_ready() {
+	http_ok "$PROMETHEUS_READY_URL"
+}
+
 up_kafka() {
 	if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then
 		log "kafka: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS is set, starting nothing"
@@ -176,6 +203,51 @@ up_jaeger() {
 		"thrift http 127.0.0.1:14268/api/traces, query http://127.0.0.1:16686, health $JAEGER_HEALTH_URL, log $RUN/jaeger.log"
 }
 
+# prometheus_wanted: true when up_prometheus would start one.
+prometheus_wanted() {
+	[[ -z "${PROMETHEUS_URL:-}" ]] && ! running prometheus && ! port_open 127.0.0.1 9090
+}
+
+up_prometheus() {
+	if [[ -n "${PROMETHEUS_URL:-}" ]]; then
+		log "prometheus: PROMETHEUS_URL=$PROMETHEUS_URL is set, starting nothing"
+		return
+	fi
+	if running prometheus; then
+		log "prometheus: already running (pid $(cat "$RUN/prometheus.pid"))"
+		return
+	fi
+	if port_open 127.0.0.1 9090; then
+		log "prometheus: something answers on $PROMETHEUS_ADDR, starting nothing"
+		return
+	fi
+	# The same scrape as integration/prometheus.yml (docker-compose.yml), on
+	# loopback. scrape_timeout must not exceed scrape_interval.
+	cat >"$RUN/prometheus.yml" <<-EOF
+		# Written by scripts/standins.sh; rewritten at every start.
+		global:
+		  scrape_interval: 1s
+		  scrape_timeout: 1s
+		  evaluation_interval: 1s
+		scrape_configs:
+		  - job_name: kafkatrace
+		    scrape_interval: 1s
+		    scrape_timeout: 1s
+		    static_configs:
+		      - targets: ["$METRICS_TARGET"]
+	EOF
+	# A fresh TSDB, like Jaeger's memory storage: samples a previous run
+	# left without staleness markers must not answer this run's queries.
+	rm -rf "$RUN/prometheus-data"
+	start prometheus "$(command -v prometheus)" \
+		--config.file="$RUN/prometheus.yml" \
+		--storage.tsdb.path="$RUN/prometheus-data" \
+		--web.listen-address="$PROMETHEUS_ADDR"
+	wait_ready prometheus prometheus_ready
+	echo "started prometheus stand-in pid $(cat "$RUN/prometheus.pid"): http://$PROMETHEUS_ADDR," \
+		"scraping $METRICS_TARGET every 1s, config $RUN/prometheus.yml, log $RUN/prometheus.log"
+}
+
 # stop NAME...: sends SIGTERM to the processes in .run/NAME.pid, waits up to
 # 15s for them to exit, then sends SIGKILL; removes the pid files.
 stop() {
@@ -212,11 +284,18 @@ main() {
 	case "${1:-}" in
 	up)
 		command -v curl >/dev/null || die "curl is not on PATH"
+		# Checked before anything starts, so a missing binary leaves nothing running.
+		if prometheus_wanted && ! command -v prometheus >/dev/null; then
+			die "prometheus is not on PATH: install it (Debian/Ubuntu:" \
+				"apt-get install --no-install-recommends prometheus, as .ci/run does)," \
+				"run one on $PROMETHEUS_ADDR (make up), or set PROMETHEUS_URL"
+		fi
 		up_kafka
 		up_jaeger
+		up_prometheus
 		;;
 	down)
-		stop jaeger kfake
+		stop prometheus jaeger kfake
 		;;
 	*)
 		die "usage: $0 up|down"

@@ -2,13 +2,16 @@ package telemetry
 
 import "time"
 
-// Exporter types accepted by Exporter.Type.
+// Exporter types accepted by Exporter.Type and, but for jaeger, by
+// Metrics.Exporter.
 const (
-	ExporterOTLP     = "otlp"      // OTLP over gRPC; the default
+	ExporterOTLP     = "otlp"      // OTLP over gRPC; the default for spans
 	ExporterOTLPHTTP = "otlp-http" // OTLP over HTTP with protobuf bodies
-	ExporterJaeger   = "jaeger"    // legacy: Jaeger thrift over HTTP to a collector
+	ExporterJaeger   = "jaeger"    // legacy: Jaeger thrift over HTTP to a collector; spans only
 	ExporterStdout   = "stdout"    // JSON lines on standard output, for development
-	ExporterNone     = "none"      // spans are sampled and recorded but not exported
+	ExporterNone     = "none"      // spans are sampled and recorded but not exported; no metrics
+	// ExporterPrometheus serves metrics for scraping; metrics only.
+	ExporterPrometheus = "prometheus"
 )
 
 // Config is the whole telemetry configuration. Its YAML form is the config
@@ -18,6 +21,7 @@ type Config struct {
 	Service  Service  `yaml:"service"`
 	Exporter Exporter `yaml:"exporter"`
 	Batch    Batch    `yaml:"batch"`
+	Metrics  Metrics  `yaml:"metrics"`
 	Sampling Sampling `yaml:"sampling"`
 	// Propagators name the context propagators, in order: tracecontext,
 	// baggage, b3 (single header), b3multi, jaeger, xray, ottrace, or none
@@ -69,6 +73,30 @@ type Batch struct {
 	ExportTimeout time.Duration `yaml:"export_timeout"`
 }
 
+// Metrics says where metrics go. The OTLP settings mean what they mean in
+// [Exporter], for the metrics exporter alone.
+type Metrics struct {
+	// Exporter is one of otlp, otlp-http, prometheus, stdout or none (the
+	// default: no MeterProvider is built or installed).
+	Exporter string `yaml:"exporter"`
+	// Endpoint is host:port or a URL; empty means the type's default
+	// (http://localhost:4317, http://localhost:4318/v1/metrics). With a URL
+	// the scheme decides whether TLS is used. Used by otlp and otlp-http.
+	Endpoint string `yaml:"endpoint"`
+	// Insecure disables TLS for a host:port Endpoint.
+	Insecure bool `yaml:"insecure"`
+	// Timeout bounds one OTLP export request.
+	Timeout time.Duration `yaml:"timeout"`
+	// Headers are sent with every OTLP export request.
+	Headers map[string]string `yaml:"headers"`
+	// Interval is the time between two exports of the push exporters
+	// (otlp, otlp-http, stdout).
+	Interval time.Duration `yaml:"interval"`
+	// PrometheusAddress is the host:port the prometheus exporter serves
+	// /metrics on.
+	PrometheusAddress string `yaml:"prometheus_address"`
+}
+
 // Sampling holds the topic rules of [sampling.Compile]. It is the part of
 // the file that is reloaded at run time.
 type Sampling struct {
@@ -93,9 +121,10 @@ type Rule struct {
 	Untrusted bool `yaml:"untrusted"`
 }
 
-// DefaultConfig returns the configuration used when no file is given: OTLP
-// over gRPC to localhost:4317, the SDK's batch defaults, every trace
-// sampled, and W3C TraceContext and Baggage propagation.
+// DefaultConfig returns the configuration used when no file is given: spans
+// over OTLP/gRPC to localhost:4317, the SDK's batch defaults, no metrics
+// exporter, every trace sampled, and W3C TraceContext and Baggage
+// propagation.
 func DefaultConfig() Config {
 	return Config{
 		Exporter: Exporter{
@@ -107,6 +136,12 @@ func DefaultConfig() Config {
 			MaxExportBatchSize: 512,
 			ScheduleDelay:      5 * time.Second,
 			ExportTimeout:      30 * time.Second,
+		},
+		Metrics: Metrics{
+			Exporter:          ExporterNone,
+			Timeout:           10 * time.Second,
+			Interval:          60 * time.Second,
+			PrometheusAddress: defaultPrometheusAddress,
 		},
 		Sampling:    Sampling{DefaultRatio: 1},
 		Propagators: []string{"tracecontext", "baggage"},

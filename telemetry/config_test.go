@@ -16,7 +16,7 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		yaml string
 		want []string
 	}{
-		{"unknown top-level key", "servce: {name: x}\n", []string{"servce: unknown key (line 1)", "known keys: service, exporter, batch, sampling"}},
+		{"unknown top-level key", "servce: {name: x}\n", []string{"servce: unknown key (line 1)", "known keys: service, exporter, batch, metrics, sampling, propagators"}},
 		{"unknown nested key", "exporter:\n  type: otlp\n  endpont: x:1\n", []string{"exporter.endpont: unknown key (line 3)"}},
 		{"unknown rule key", "sampling:\n  rules:\n    - {topic: a, ratio: 1}\n    - {topic: b, ratoi: 1}\n", []string{"sampling.rules[1].ratoi: unknown key (line 4)", "sampling.rules[1].ratio: required key missing"}},
 		{"missing topic", "sampling:\n  rules:\n    - {ratio: 1}\n", []string{"sampling.rules[0].topic: required key missing"}},
@@ -109,6 +109,7 @@ func TestExampleFile(t *testing.T) {
 	assert.Equal(t, "orders", cfg.Service.Name)
 	assert.Equal(t, Exporter{Type: ExporterOTLP, Endpoint: "localhost:4317", Insecure: true, Timeout: 10 * time.Second, Headers: map[string]string{}}, cfg.Exporter)
 	assert.Equal(t, Batch{MaxQueueSize: 2048, MaxExportBatchSize: 512, ScheduleDelay: 5 * time.Second, ExportTimeout: 30 * time.Second}, cfg.Batch)
+	assert.Equal(t, Metrics{Exporter: ExporterNone, Timeout: 10 * time.Second, Headers: map[string]string{}, Interval: time.Minute, PrometheusAddress: "127.0.0.1:9464"}, cfg.Metrics)
 	assert.Equal(t, []Rule{
 		{Topic: "payments", Ratio: 1},
 		{Topic: "firehose.*", Match: "glob", Ratio: 0.001},

@@ -1,9 +1,10 @@
-// Package telemetry sets up OpenTelemetry tracing for a Kafka service in one
-// call: [Start] builds a TracerProvider with a topic-aware
-// [sampling.Sampler], a batch span processor and an exporter, installs it
-// and the configured propagator (W3C TraceContext + Baggage by default) as
-// the globals, and returns the shutdown function that flushes it. [New]
-// builds the same without touching the globals.
+// Package telemetry sets up OpenTelemetry tracing and metrics for a Kafka
+// service in one call: [Start] builds a TracerProvider with a topic-aware
+// [sampling.Sampler], a batch span processor and an exporter, and, when the
+// metrics section asks for it, a MeterProvider with its exporter; it
+// installs them and the configured propagator (W3C TraceContext + Baggage by
+// default) as the globals, and returns the shutdown function that flushes
+// both. [New] builds the same without touching the globals.
 //
 // # Configuration sources
 //
@@ -31,6 +32,14 @@
 //	OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_EXPORT_TIMEOUT batch.schedule_delay, batch.export_timeout (ms)
 //	OTEL_BSP_MAX_QUEUE_SIZE                          batch.max_queue_size
 //	OTEL_BSP_MAX_EXPORT_BATCH_SIZE                   batch.max_export_batch_size
+//	OTEL_METRICS_EXPORTER                            metrics.exporter (otlp, prometheus, console, none, ...)
+//	OTEL_EXPORTER_OTLP[_METRICS]_PROTOCOL            grpc -> otlp, http/protobuf -> otlp-http
+//	OTEL_EXPORTER_OTLP[_METRICS]_ENDPOINT            metrics.endpoint
+//	OTEL_EXPORTER_OTLP[_METRICS]_HEADERS             metrics.headers, merged key by key
+//	OTEL_EXPORTER_OTLP[_METRICS]_TIMEOUT             metrics.timeout (milliseconds)
+//	OTEL_EXPORTER_OTLP[_METRICS]_INSECURE            metrics.insecure
+//	OTEL_METRIC_EXPORT_INTERVAL                      metrics.interval (milliseconds)
+//	OTEL_EXPORTER_PROMETHEUS_HOST, _PORT             host and port of metrics.prometheus_address
 //
 // So the precedence is: environment > file or WithConfig > defaults, and
 // the same holds for the file path itself (KAFKATRACE_CONFIG beats
@@ -42,10 +51,14 @@
 // it. The topic rules have no environment variable, so the file keeps the
 // last word on sampling.
 //
-// Details: when the environment switches the exporter type, the file's
-// endpoint, headers and insecure settings are dropped, since they were
-// meant for another exporter. The OTLP variables are read only when an OTLP
-// exporter is in use. OTEL_TRACES_SAMPLER is not read: the rules decide for
+// Details: when the environment switches the exporter type (of spans or of
+// metrics), the file's endpoint, headers and insecure settings are dropped,
+// since they were meant for another exporter. The OTLP variables are read
+// only when an OTLP exporter is in use, the Prometheus ones only for the
+// prometheus exporter. The variables without TRACES or METRICS apply to
+// both signals; the signal's own variable wins over them. As for spans,
+// OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/metrics appended for otlp-http, and
+// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is used as is. OTEL_TRACES_SAMPLER is not read: the rules decide for
 // Kafka spans and ParentBased(AlwaysSample) for the rest, unless
 // [WithSampler] supplies a sampler with another default. Other
 // OTEL_EXPORTER_OTLP_* variables (certificates, compression) are read by the
@@ -53,7 +66,8 @@
 //
 // Invalid configuration fails Start with an error naming each offending key
 // or variable: unknown keys, values of the wrong type, a ratio outside 0..1,
-// a bad glob or regular expression, an unknown exporter or propagator.
+// a bad glob or regular expression, an unknown exporter or propagator. So
+// does a prometheus address already in use (metrics.prometheus_address).
 // Every problem is reported at once, joined with [errors.Join], not only the
 // first. Nothing falls back to a default silently.
 //
@@ -79,6 +93,31 @@
 // stopped at v1.17.0; it still builds against this SDK and is kept only as a
 // legacy path for old collectors: Jaeger itself accepts OTLP since 1.35.
 // stdout writes JSON for development and none exports nothing.
+//
+// # Metrics
+//
+// The metrics section (metrics.exporter, or OTEL_METRICS_EXPORTER) chooses
+// the metric exporter: otlp (gRPC) and otlp-http, which push every
+// metrics.interval (60s, the SDK's default) through the SDK's
+// PeriodicReader with the same endpoint rules as for spans; prometheus,
+// which serves /metrics on metrics.prometheus_address (127.0.0.1:9464) from
+// an HTTP server of the Provider's own, with a registry of its own, closed
+// by Shutdown; stdout; or none. The MeterProvider has the spans' resource.
+// [Provider.MeterProvider] returns it, and Start installs it as the global
+// MeterProvider, where the interceptor finds it by default.
+//
+// The default is none, although the OpenTelemetry specification's default
+// for OTEL_METRICS_EXPORTER is otlp: metrics are opted into. Existing
+// deployments keep behaving as before, and a service whose OTLP endpoint is
+// a traces-only backend, such as Jaeger (which these examples use), does
+// not start failing every export and its Shutdown. With none, nothing is
+// built, [Provider.MeterProvider] is a no-op and Start leaves the global
+// MeterProvider alone, so a MeterProvider the application installed itself
+// keeps receiving the interceptor's metrics. Export failures of the OTLP
+// metric exporters are explained as the span exporter's are, naming the
+// metrics keys and variables, including a collector that takes no metrics.
+// The reader's own bound on collecting and exporting (30s) follows
+// OTEL_METRIC_EXPORT_TIMEOUT, read by the SDK.
 //
 // # Never blocking the hot path
 //

@@ -11,34 +11,38 @@ import (
 // explainer turns the classic exporter misconfigurations into one error
 // that says what to change. The SDK reports export errors through
 // otel.Handle and the Provider's Shutdown returns them, so the explanation
-// reaches the user both ways.
+// reaches the user both ways. The span and the metric exporter share it;
+// sig supplies the keys and variables to name.
 type explainer struct {
-	e Exporter
+	typ      string // the exporter type
+	endpoint string // as configured; empty means the type's default
+	sig      otelSignal
 }
 
-// endpointVars names where the endpoint of e's type is set.
+func traceExplainer(e Exporter) explainer {
+	return explainer{typ: e.Type, endpoint: e.Endpoint, sig: tracesSignal}
+}
+
+func metricExplainer(m Metrics) explainer {
+	return explainer{typ: m.Exporter, endpoint: m.Endpoint, sig: metricsSignal}
+}
+
+// endpointVars names where the endpoint is set: for spans the variable
+// shared by all signals, which is the one usually set, for metrics their own.
 func (x explainer) endpointVars() string {
-	switch x.e.Type {
-	case ExporterJaeger:
-		return "OTEL_EXPORTER_JAEGER_ENDPOINT (or exporter.endpoint)"
-	default:
-		return "OTEL_EXPORTER_OTLP_ENDPOINT (or exporter.endpoint)"
+	v := "OTEL_EXPORTER_OTLP_ENDPOINT"
+	switch {
+	case x.typ == ExporterJaeger:
+		v = "OTEL_EXPORTER_JAEGER_ENDPOINT"
+	case x.sig.name != tracesSignal.name:
+		v = x.sig.otlpVar("ENDPOINT")
 	}
+	return v + " (or " + x.sig.key("endpoint") + ")"
 }
 
 // host is the endpoint without scheme and path.
 func (x explainer) host() string {
-	ep := x.e.Endpoint
-	if ep == "" {
-		switch x.e.Type {
-		case ExporterOTLPHTTP:
-			ep = defaultOTLPHTTPEndpoint
-		case ExporterJaeger:
-			ep = defaultJaegerEndpoint
-		default:
-			ep = defaultOTLPEndpoint
-		}
-	}
+	ep := orDefault(x.endpoint, x.sig.defaultEndpoint(x.typ))
 	if u, err := url.Parse(ep); err == nil && u.Host != "" {
 		return u.Host
 	}
@@ -46,10 +50,20 @@ func (x explainer) host() string {
 }
 
 // schemeless reports whether the endpoint is host:port, which OTLP takes
-// to mean TLS unless exporter.insecure is set (the OTLP specification's and
+// to mean TLS unless insecure is set (the OTLP specification's and
 // otel-go's rule).
 func (x explainer) schemeless() bool {
-	return x.e.Endpoint != "" && !isURL(x.e.Endpoint)
+	return x.endpoint != "" && !isURL(x.endpoint)
+}
+
+// standardPath reports whether an OTLP/HTTP export goes to the signal's
+// standard path, such as /v1/metrics.
+func (x explainer) standardPath() bool {
+	if x.schemeless() {
+		return true // host:port: the exporter uses the standard path
+	}
+	u, err := url.Parse(withPath(orDefault(x.endpoint, x.sig.defaultEndpoint(x.typ)), x.sig.path()))
+	return err == nil && u.Path == x.sig.path()
 }
 
 // explain returns err with the fix in front when it recognises the failure,
@@ -66,7 +80,7 @@ func (x explainer) explain(err error) error {
 		strings.Contains(msg, "server gave HTTP response to HTTPS client"):
 		if x.schemeless() {
 			hint = fmt.Sprintf("the collector at %s speaks plain text, but an endpoint without a scheme means TLS: "+
-				"set %s to http://%s, or exporter.insecure: true", host, x.endpointVars(), host)
+				"set %s to http://%s, or %s: true", host, x.endpointVars(), host, x.sig.key("insecure"))
 		} else {
 			hint = fmt.Sprintf("the collector at %s speaks plain text, but the endpoint asks for TLS (https): "+
 				"set %s to http://%s", host, x.endpointVars(), host)
@@ -76,13 +90,19 @@ func (x explainer) explain(err error) error {
 		strings.Contains(msg, "connection closed before server preface received"),
 		strings.Contains(msg, "malformed HTTP response"):
 		hint = fmt.Sprintf("the collector at %s expects TLS, but the endpoint asks for plain text: "+
-			"set %s to https://%s (and exporter.insecure: false)", host, x.endpointVars(), host)
+			"set %s to https://%s (and %s: false)", host, x.endpointVars(), host, x.sig.key("insecure"))
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
 		hint = fmt.Sprintf("nothing listens at %s (connection refused): start the collector, "+
 			"or point %s at it", host, x.endpointVars())
-	case x.e.Type == ExporterOTLPHTTP && (strings.Contains(msg, "404") || strings.Contains(msg, "Not Found")):
-		hint = fmt.Sprintf("the collector at %s has no OTLP traces endpoint at that path (HTTP 404): "+
-			"OTLP/HTTP traces go to /v1/traces; give %s without a path and it is added", host, x.endpointVars())
+	case strings.Contains(msg, "unknown service opentelemetry.proto.collector."),
+		x.typ == ExporterOTLPHTTP && x.standardPath() && (strings.Contains(msg, "404") || strings.Contains(msg, "Not Found")):
+		hint = fmt.Sprintf("the collector at %s does not accept OTLP %s (a backend such as Jaeger takes traces only): "+
+			"point %s at one that does, such as an OpenTelemetry Collector, or set %s: none (%s=none)",
+			host, x.sig.name, x.endpointVars(), x.sig.typeKey(), x.sig.exporterVar)
+	case x.typ == ExporterOTLPHTTP && (strings.Contains(msg, "404") || strings.Contains(msg, "Not Found")):
+		hint = fmt.Sprintf("the collector at %s has no OTLP %s endpoint at that path (HTTP 404): "+
+			"OTLP/HTTP %s go to %s; give %s without a path and it is added",
+			host, x.sig.name, x.sig.name, x.sig.path(), x.endpointVars())
 	default:
 		return err
 	}
@@ -90,8 +110,8 @@ func (x explainer) explain(err error) error {
 }
 
 // ExportError is an export failure kafkatrace recognised, with the setting
-// to change. It reaches otel.Handle (from the batch span processor) and the
-// error of Provider.Shutdown.
+// to change. It reaches otel.Handle (from the batch span processor or the
+// periodic metric reader) and the error of Provider.Shutdown.
 type ExportError struct {
 	Hint string // what is wrong and which key or variable fixes it
 	Err  error  // the exporter's error

@@ -16,7 +16,7 @@ import (
 
 // exportOnce builds a Provider for exp, ends one span and shuts down,
 // returning Shutdown's error and how long it took.
-func exportOnce(t *testing.T, exp Exporter) (error, time.Duration) {
+func exportOnce(t *testing.T, exp Exporter) (time.Duration, error) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Exporter = exp
@@ -30,7 +30,7 @@ func exportOnce(t *testing.T, exp Exporter) (error, time.Duration) {
 	defer cancel()
 	start := time.Now()
 	err = p.Shutdown(ctx)
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 func closedPort(t *testing.T) string {
@@ -81,7 +81,7 @@ func TestExportMisconfigurationsNameTheFix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, took := exportOnce(t, tt.exp)
+			took, err := exportOnce(t, tt.exp)
 			require.Error(t, err)
 			t.Logf("%v after %v", err, took.Round(time.Millisecond))
 			var ee *ExportError
@@ -101,12 +101,12 @@ func TestExportToPlainCollectorSucceeds(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer srv.Close()
-	err, _ := exportOnce(t, Exporter{Type: ExporterOTLPHTTP, Endpoint: srv.URL})
+	_, err := exportOnce(t, Exporter{Type: ExporterOTLPHTTP, Endpoint: srv.URL})
 	assert.NoError(t, err)
 }
 
 func TestExplainLeavesOtherErrorsAlone(t *testing.T) {
 	err := errors.New("rpc error: code = ResourceExhausted desc = quota")
-	assert.Same(t, err, explainer{Exporter{Type: ExporterOTLP}}.explain(err))
+	assert.Same(t, err, traceExplainer(Exporter{Type: ExporterOTLP}).explain(err))
 	assert.NoError(t, explainer{}.explain(nil))
 }

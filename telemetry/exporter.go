@@ -17,11 +17,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// Default endpoints per exporter type.
+// Default endpoints per exporter type; OTLP/HTTP's depends on the signal
+// (see otelSignal.defaultEndpoint).
 const (
-	defaultOTLPEndpoint     = "http://localhost:4317"
-	defaultOTLPHTTPEndpoint = "http://localhost:4318/v1/traces"
-	defaultJaegerEndpoint   = "http://localhost:14268/api/traces"
+	defaultOTLPEndpoint   = "http://localhost:4317"
+	defaultJaegerEndpoint = "http://localhost:14268/api/traces"
 )
 
 // newExporter builds the exporter e names; it returns nil for none.
@@ -53,7 +53,7 @@ func newExporter(ctx context.Context, e Exporter, stdout io.Writer) (sdktrace.Sp
 	case ExporterOTLPHTTP:
 		opts := []otlptracehttp.Option{otlptracehttp.WithTimeout(e.Timeout)}
 		if isURL(e.Endpoint) || e.Endpoint == "" {
-			opts = append(opts, otlptracehttp.WithEndpointURL(tracesURL(orDefault(e.Endpoint, defaultOTLPHTTPEndpoint))))
+			opts = append(opts, otlptracehttp.WithEndpointURL(withPath(orDefault(e.Endpoint, tracesSignal.defaultEndpoint(e.Type)), tracesSignal.path())))
 		} else {
 			opts = append(opts, otlptracehttp.WithEndpoint(e.Endpoint))
 			if e.Insecure {
@@ -103,12 +103,12 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// tracesURL adds the OTLP traces path to a URL that has none.
-func tracesURL(s string) string {
+// withPath adds path (the signal's OTLP/HTTP path) to a URL that has none.
+func withPath(s, path string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Path != "" && u.Path != "/") {
 		return s
 	}
-	u.Path = "/v1/traces"
+	u.Path = path
 	return u.String()
 }

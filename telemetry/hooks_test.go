@@ -91,9 +91,11 @@ func countSampled(topic string, n int) int {
 	return c
 }
 
+// noneConfig exports neither spans nor metrics.
 func noneConfig() Config {
 	c := DefaultConfig()
 	c.Exporter.Type = ExporterNone
+	c.Metrics.Exporter = ExporterNone
 	return c
 }
 

@@ -70,6 +70,43 @@ func TestEveryProblemIsReported(t *testing.T) {
 			},
 		},
 		{
+			name: "every metrics key",
+			yaml: "metrics:\n  exporter: otlp\n  endpoint: localhost\n  insecure: maybe\n  timeout: 0s\n  headers: [a]\n" +
+				"  interval: soon\n  prometheus_address: 9464\n  intervall: 5s\n",
+			want: []string{
+				`metrics.endpoint: "localhost": want host:port or a URL`,
+				"metrics.insecure: line 4: cannot unmarshal",
+				"metrics.timeout: must be positive, got 0s",
+				"metrics.headers: line 6: cannot unmarshal",
+				"metrics.interval: line 7: cannot unmarshal",
+				"metrics.intervall: unknown key (line 9)",
+			},
+		},
+		{
+			name: "metrics and spans",
+			yaml: "exporter: {type: prometheus}\nmetrics: {exporter: zipkin, interval: 0s}\nbatch: {max_queue_size: 0}\n",
+			want: []string{
+				`exporter.type: unknown exporter "prometheus"`,
+				"batch.max_queue_size: must be positive",
+				`metrics.exporter: unknown exporter "zipkin" (want otlp, otlp-http, prometheus, stdout or none)`,
+				"metrics.interval: must be positive",
+			},
+		},
+		{
+			name: "metrics environment and file",
+			yaml: "metrics: {exporter: prometheus, prometheus_address: 'nowhere', timeout: -1s}\n",
+			env: map[string]string{
+				"OTEL_EXPORTER_PROMETHEUS_PORT": "high",
+				"OTEL_METRIC_EXPORT_INTERVAL":   "1m",
+			},
+			want: []string{
+				`OTEL_EXPORTER_PROMETHEUS_PORT: "high": want a port number from 0 to 65535`,
+				`OTEL_METRIC_EXPORT_INTERVAL: "1m": want a positive number of milliseconds`,
+				"metrics.timeout: must be positive, got -1s",
+				`metrics.prometheus_address: "nowhere": want host:port`,
+			},
+		},
+		{
 			name: "environment and file",
 			yaml: "batch: {max_queue_size: lots}\nsampling: {default_ratio: -1}\n",
 			env:  map[string]string{"OTEL_BSP_SCHEDULE_DELAY": "soon", "OTEL_PROPAGATORS": "b3,zipkin"},

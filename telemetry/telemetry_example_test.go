@@ -80,3 +80,25 @@ func ExampleProvider_Stats() {
 	// Output:
 	// 0 0 0
 }
+
+func ExampleProvider_MeterProvider() {
+	ctx := context.Background()
+	cfg := telemetry.DefaultConfig()
+	cfg.Service.Name = "orders"
+	cfg.Metrics.Exporter = telemetry.ExporterPrometheus // http://127.0.0.1:9464/metrics
+
+	p, err := telemetry.New(ctx, telemetry.WithConfig(cfg))
+	if err != nil {
+		log.Fatal(err) // such as metrics.prometheus_address: ... address already in use
+	}
+	defer func() { _ = p.Shutdown(ctx) }() // flushes spans and metrics, closes the endpoint
+
+	// Give both providers to the interceptor:
+	//	interceptor.NewConsumer(conf, interceptor.WithTracerProvider(p),
+	//		interceptor.WithMeterProvider(p.MeterProvider()))
+	placed, err := p.MeterProvider().Meter("orders").Int64Counter("orders.placed")
+	if err != nil {
+		log.Fatal(err)
+	}
+	placed.Add(ctx, 1)
+}

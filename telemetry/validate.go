@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 )
 
 // Validate reports every problem in c, each naming its key, joined with
@@ -22,12 +23,10 @@ func (c Config) problems() []error {
 	}
 
 	e := c.Exporter
-	switch e.Type {
-	case ExporterOTLP, ExporterOTLPHTTP, ExporterJaeger, ExporterStdout, ExporterNone:
-	default:
-		bad("exporter.type", "unknown exporter %q (want otlp, otlp-http, jaeger, stdout or none)", e.Type)
+	if !tracesSignal.accepts(e.Type) {
+		bad("exporter.type", "unknown exporter %q (want %s)", e.Type, tracesSignal.want())
 	}
-	if err := checkEndpoint(e); err != nil {
+	if err := checkEndpoint(e.Type, e.Endpoint); err != nil {
 		bad("exporter.endpoint", "%w", err)
 	}
 	if e.Timeout <= 0 {
@@ -53,6 +52,27 @@ func (c Config) problems() []error {
 		bad("batch.export_timeout", "must be positive, got %v", b.ExportTimeout)
 	}
 
+	m := c.Metrics
+	if !metricsSignal.accepts(m.Exporter) {
+		bad("metrics.exporter", "unknown exporter %q (want %s)", m.Exporter, metricsSignal.want())
+	}
+	if m.Exporter == ExporterOTLP || m.Exporter == ExporterOTLPHTTP {
+		if err := checkEndpoint(m.Exporter, m.Endpoint); err != nil {
+			bad("metrics.endpoint", "%w", err)
+		}
+	}
+	if m.Timeout <= 0 {
+		bad("metrics.timeout", "must be positive, got %v", m.Timeout)
+	}
+	if m.Interval <= 0 {
+		bad("metrics.interval", "must be positive, got %v", m.Interval)
+	}
+	if m.Exporter == ExporterPrometheus {
+		if err := checkListenAddress(m.PrometheusAddress); err != nil {
+			bad("metrics.prometheus_address", "%w", err)
+		}
+	}
+
 	checkPropagators(c.Propagators, func(i int, msg string) {
 		if i < 0 {
 			bad("propagators", "%s", msg)
@@ -65,27 +85,41 @@ func (c Config) problems() []error {
 	return append(errs, ruleErrs...)
 }
 
-func checkEndpoint(e Exporter) error {
-	if e.Endpoint == "" {
+// checkEndpoint checks the endpoint of an exporter of type typ.
+func checkEndpoint(typ, endpoint string) error {
+	if endpoint == "" {
 		return nil
 	}
-	switch e.Type {
+	switch typ {
 	case ExporterOTLP, ExporterOTLPHTTP, ExporterJaeger:
 	default:
 		return nil // not used
 	}
-	u, err := url.Parse(e.Endpoint)
+	u, err := url.Parse(endpoint)
 	if err == nil && u.Scheme != "" && u.Host != "" {
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return fmt.Errorf("%q: scheme must be http or https", e.Endpoint)
+			return fmt.Errorf("%q: scheme must be http or https", endpoint)
 		}
 		return nil
 	}
-	if e.Type == ExporterJaeger {
-		return fmt.Errorf("%q: want a URL such as http://localhost:14268/api/traces", e.Endpoint)
+	if typ == ExporterJaeger {
+		return fmt.Errorf("%q: want a URL such as http://localhost:14268/api/traces", endpoint)
 	}
-	if _, port, err := net.SplitHostPort(e.Endpoint); err != nil || port == "" {
-		return fmt.Errorf("%q: want host:port or a URL", e.Endpoint)
+	if _, port, err := net.SplitHostPort(endpoint); err != nil || port == "" {
+		return fmt.Errorf("%q: want host:port or a URL", endpoint)
+	}
+	return nil
+}
+
+// checkListenAddress checks a host:port to listen on; the host may be
+// empty (every interface) and the port 0 (any free port).
+func checkListenAddress(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		return fmt.Errorf("%q: want host:port, such as %s", addr, defaultPrometheusAddress)
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ func main() {
 		Out:       os.Stdout,
 		Progress:  io.Discard,
 		Log:       os.Stderr,
+		Summary:   os.Stdout,
 	}
 	if isTerminal(os.Stderr) {
 		cfg.Progress = os.Stderr // the progress line redraws itself with escape codes

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/kafkatrace/kafkatrace/examples/internal/topics"
@@ -28,6 +30,7 @@ type config struct {
 	Out       io.Writer                     // trace trees
 	Progress  io.Writer                     // the progress line (escape codes: a terminal only)
 	Log       io.Writer                     // librdkafka's warnings and errors; nil drops them
+	Summary   io.Writer                     // the metrics table after the trees; nil prints none
 	OnTrace   func([]sdktrace.ReadOnlySpan) // optional: every complete trace, after printing
 }
 
@@ -80,6 +83,12 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		<-logsDone
 	}()
 
+	// One MeterProvider for the three services, read at the end for the
+	// summary (a real service would export it: telemetry's metrics section).
+	reader := sdkmetric.NewManualReader()
+	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = meters.Shutdown(context.Background()) }()
+
 	coll := newCollector(spansPerTrace)
 	var svcs []*service
 	defer func() {
@@ -90,7 +99,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		}
 	}()
 	for _, name := range topicNames {
-		s, err := newService(ctx, name, bootstrap, cfg.OTLP, coll, logs)
+		s, err := newService(ctx, name, bootstrap, cfg.OTLP, coll, logs, meters)
 		if err != nil {
 			return 0, err
 		}
@@ -194,10 +203,20 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		}
 	}
 	fmt.Fprintln(cfg.Progress)
+	if cfg.Summary != nil {
+		stopRun()
+		wg.Wait()
+		sums, err := summarize(ctx, reader)
+		if err != nil {
+			return printed, err
+		}
+		printSummary(cfg.Summary, sums)
+	}
 	return printed, nil
 }
 
-func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *collector, logs chan kafka.LogEvent) (*service, error) {
+func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *collector, logs chan kafka.LogEvent,
+	meters metric.MeterProvider) (*service, error) {
 	tc := telemetry.DefaultConfig()
 	tc.Service.Name = name
 	tc.Exporter.Type = telemetry.ExporterNone
@@ -215,6 +234,7 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 		interceptor.WithTracerProvider(p),
 		interceptor.WithPropagators(p.Propagator()),
 		interceptor.WithTopicPolicy(p.Sampler()),
+		interceptor.WithMeterProvider(meters),
 	}
 	if s.producer, err = interceptor.NewProducer(&kafka.ConfigMap{
 		"bootstrap.servers": bootstrap, "linger.ms": 1, "client.id": name,

@@ -20,16 +20,21 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // The demo's trees have the shape of the journey: one root, and each hop a
 // child of the one before, across the three services.
 func TestPipelineTreeStructure(t *testing.T) {
-	var out bytes.Buffer
+	var out, summary bytes.Buffer
 	var traces [][]sdktrace.ReadOnlySpan
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	n, err := run(ctx, config{
-		Messages: 3, Interval: 10 * time.Millisecond, Out: &out, Progress: io.Discard,
+		Messages: 3, Interval: 10 * time.Millisecond, Out: &out, Progress: io.Discard, Summary: &summary,
 		OnTrace: func(s []sdktrace.ReadOnlySpan) { traces = append(traces, s) },
 	})
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
+	// The metrics summary counts what the trees show: 3 orders sent and
+	// consumed (processed by payments), 3 payments, 3 notifications sent.
+	assert.Regexp(t, `(?m)^  orders +3 +3 `, summary.String())
+	assert.Regexp(t, `(?m)^  payments +3 +3 `, summary.String())
+	assert.Regexp(t, `(?m)^  notifications +3 +0 `, summary.String())
 	require.Len(t, traces, 3)
 
 	want := []struct{ service, name string }{
