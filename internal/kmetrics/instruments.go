@@ -75,8 +75,8 @@ func (c *Client) ProcessEnabled(ctx context.Context) bool {
 // error.type when err is not nil) and the send duration.
 func (c *Client) Sent(ctx context.Context, topic string, partition int32, err error, d time.Duration) {
 	set := c.sets.get(key{op: semconv.Send, topic: topic, partition: partition, errType: errorType(err)})
-	c.sent.AddSet(ctx, 1, set.Set)
-	c.opDur.RecordSet(ctx, d.Seconds(), set.Set)
+	c.sent.Int64Counter.Add(ctx, 1, set.add...)
+	c.opDur.Float64Histogram.Record(ctx, d.Seconds(), set.rec...)
 }
 
 // Received records a message returned by the drop-in Poll, ReadMessage or
@@ -87,9 +87,9 @@ func (c *Client) Received(ctx context.Context, topic string, partition int32, ts
 		return
 	}
 	set := c.sets.get(key{op: semconv.Receive, topic: topic, partition: partition})
-	c.consumed.AddSet(ctx, 1, set.Set)
+	c.consumed.Int64Counter.Add(ctx, 1, set.add...)
 	if d > 0 {
-		c.opDur.RecordSet(ctx, d.Seconds(), set.Set)
+		c.opDur.Float64Histogram.Record(ctx, d.Seconds(), set.rec...)
 	}
 	c.queued(ctx, set, ts, now)
 }
@@ -101,7 +101,7 @@ func (c *Client) Dispatched(ctx context.Context, topic string, partition int32, 
 		return
 	}
 	set := c.sets.get(key{op: semconv.Process, topic: topic, partition: partition})
-	c.consumed.AddSet(ctx, 1, set.Set)
+	c.consumed.Int64Counter.Add(ctx, 1, set.add...)
 	c.queued(ctx, set, ts, polled)
 }
 
@@ -111,14 +111,14 @@ func (c *Client) Processed(ctx context.Context, topic string, partition int32, e
 	if c == nil || !c.procDur.Enabled(ctx) {
 		return
 	}
-	c.procDur.RecordSet(ctx, d.Seconds(), c.sets.get(key{op: semconv.Process, topic: topic, partition: partition, errType: errorType(err)}).Set)
+	c.procDur.Float64Histogram.Record(ctx, d.Seconds(), c.sets.get(key{op: semconv.Process, topic: topic, partition: partition, errType: errorType(err)}).rec...)
 }
 
 func (c *Client) queued(ctx context.Context, set setRef, ts, now time.Time) {
 	if ts.IsZero() || ts.After(now) {
 		return // no timestamp, or clock skew
 	}
-	c.queue.Record(ctx, now.Sub(ts).Seconds(), metric.WithAttributeSet(set.queue))
+	c.queue.Record(ctx, now.Sub(ts).Seconds(), set.queueRec...)
 }
 
 // errorType is error.type's value for err, "" for nil.

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	sc "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/kafkatrace/kafkatrace/internal/spanattr"
@@ -27,6 +28,11 @@ type key struct {
 type setRef struct {
 	attribute.Set
 	queue attribute.Set
+	// The measurement options, built once: passing an attribute set as an
+	// option boxes it, which would allocate on every measurement.
+	add      []metric.AddOption
+	rec      []metric.RecordOption
+	queueRec []metric.RecordOption
 }
 
 // maxSets bounds the cache: past it sets are built on every call, so a
@@ -92,7 +98,12 @@ func (c *setCache) build(k key) setRef {
 	if k.topic != "" {
 		q = append(q, sc.MessagingDestinationName(k.topic))
 	}
-	return setRef{Set: attribute.NewSet(kv...), queue: attribute.NewSet(q...)}
+	set, queue := attribute.NewSet(kv...), attribute.NewSet(q...)
+	return setRef{Set: set, queue: queue,
+		add:      []metric.AddOption{metric.WithAttributeSet(set)},
+		rec:      []metric.RecordOption{metric.WithAttributeSet(set)},
+		queueRec: []metric.RecordOption{metric.WithAttributeSet(queue)},
+	}
 }
 
 func operationType(op semconv.Operation) attribute.KeyValue {
