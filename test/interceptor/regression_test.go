@@ -7,7 +7,6 @@ package interceptor_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,41 +17,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
+	"github.com/kafkatrace/kafkatrace/test/internal/seen"
 )
 
 var errBoom = errors.New("boom")
-
-// offsetLog records which offsets of partition 0 were handled successfully.
-type offsetLog struct {
-	mu   sync.Mutex
-	seen map[kafka.Offset]int
-}
-
-func newOffsetLog() *offsetLog { return &offsetLog{seen: map[kafka.Offset]int{}} }
-
-func (l *offsetLog) add(o kafka.Offset) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.seen[o]++
-}
-
-func (l *offsetLog) times(o kafka.Offset) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.seen[o]
-}
-
-func (l *offsetLog) missingBelow(end kafka.Offset) []kafka.Offset {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []kafka.Offset
-	for o := kafka.Offset(0); o < end; o++ {
-		if l.seen[o] == 0 {
-			out = append(out, o)
-		}
-	}
-	return out
-}
 
 // Stop-policy failure at offset 3, then Run again on the same Consumer: the
 // review saw 30 committed with offsets 3..19 never handled.
@@ -67,12 +35,12 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 		interceptor.WithOrdering(interceptor.ByPartition), interceptor.WithRetry(1, nil))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
-	handled := newOffsetLog()
+	handled := seen.New()
 	err := c.Run(context.Background(), func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 3 {
 			return errBoom
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	})
 	var herr *interceptor.HandlerError
@@ -80,13 +48,13 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 	require.Equal(t, kafka.Offset(3), herr.TopicPartition.Offset)
 
 	stop := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	})
 	require.Eventually(t, func() bool { return committed(t, mc.BootstrapServers(), group, topic, 0) == n },
 		30*time.Second, 50*time.Millisecond, "the second Run commits to the end")
 	require.NoError(t, stop())
-	assert.Empty(t, handled.missingBelow(n), "offsets committed but never handled")
+	assert.Empty(t, handled.MissingBelow(n), "offsets committed but never handled")
 }
 
 // Run cancelled with messages polled but not started, then Run again: the
@@ -102,7 +70,7 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 		interceptor.WithOrdering(interceptor.ByPartition), interceptor.WithShutdownTimeout(time.Millisecond))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
-	handled := newOffsetLog()
+	handled := seen.New()
 	blocked := make(chan struct{})
 	stopFirst := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 10 {
@@ -110,7 +78,7 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 			<-ctx.Done() // still running at shutdown: abandoned
 			return ctx.Err()
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	})
 	<-blocked
@@ -119,13 +87,13 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 	require.NoError(t, stopFirst())
 
 	stop := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	})
 	require.Eventually(t, func() bool { return committed(t, mc.BootstrapServers(), group, topic, 0) == n },
 		30*time.Second, 50*time.Millisecond, "the second Run commits to the end")
 	require.NoError(t, stop())
-	assert.Empty(t, handled.missingBelow(n), "offsets committed but never handled")
+	assert.Empty(t, handled.MissingBelow(n), "offsets committed but never handled")
 }
 
 // The drop-in Poll after Run returned continues at the first message Run
@@ -170,23 +138,23 @@ func TestBackwardSeekDuringRun(t *testing.T) {
 	c := newConsumer(t, mc.BootstrapServers(), group, tp, nil, interceptor.WithOrdering(interceptor.Unordered))
 	defer c.Close()
 	require.NoError(t, c.Subscribe(topic, nil))
-	handled := newOffsetLog()
+	handled := seen.New()
 	release := make(chan struct{})
 	var slowRuns atomic.Int32
 	stop := runConsumer(c, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 20 && slowRuns.Add(1) == 1 {
 			<-release
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	})
-	require.Eventually(t, func() bool { return len(handled.missingBelow(n)) == 1 }, 30*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return len(handled.MissingBelow(n)) == 1 }, 30*time.Second, time.Millisecond,
 		"all but offset 20 finished")
 	require.NoError(t, c.Seek(kafka.TopicPartition{Topic: &topic, Partition: 0, Offset: 2}, 0))
-	require.Eventually(t, func() bool { return handled.times(n-1) == 2 }, 30*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return handled.Times(n-1) == 2 }, 30*time.Second, time.Millisecond,
 		"redelivered from the seek position")
-	assert.Equal(t, 1, handled.times(0), "nothing below the seek position is redelivered")
-	assert.Equal(t, 2, handled.times(2))
+	assert.Equal(t, 1, handled.Times(0), "nothing below the seek position is redelivered")
+	assert.Equal(t, 2, handled.Times(2))
 	assert.LessOrEqual(t, committed(t, mc.BootstrapServers(), group, topic, 0), kafka.Offset(20),
 		"the slow message still holds the committed offset")
 	close(release)

@@ -5,7 +5,6 @@ package poller_test
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,40 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/test/internal/seen"
 )
-
-// handledSet records which offsets of partition 0 a handler finished.
-type handledSet struct {
-	mu   sync.Mutex
-	done map[kafka.Offset]int
-}
-
-func newHandledSet() *handledSet { return &handledSet{done: map[kafka.Offset]int{}} }
-
-func (h *handledSet) add(o kafka.Offset) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.done[o]++
-}
-
-func (h *handledSet) times(o kafka.Offset) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.done[o]
-}
-
-// missingBelow lists the offsets under end never handled.
-func (h *handledSet) missingBelow(end kafka.Offset) []kafka.Offset {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []kafka.Offset
-	for o := kafka.Offset(0); o < end; o++ {
-		if h.done[o] == 0 {
-			out = append(out, o)
-		}
-	}
-	return out
-}
 
 // Run stopped by a Stop-policy failure, then Run again on the same source:
 // nothing between the failed message and what the first Run had polled may
@@ -59,12 +26,12 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 	for o := int64(0); o < n; o++ {
 		src.push(msg(0, o, ""))
 	}
-	handled := newHandledSet()
+	handled := seen.New()
 	first := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 3 {
 			return errBoom
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.ByPartition, Attempts: 1})
 	var herr *poller.HandlerError
@@ -72,13 +39,13 @@ func TestRunAgainAfterStopFailureLosesNothing(t *testing.T) {
 	require.Equal(t, kafka.Offset(3), herr.TopicPartition.Offset)
 
 	second := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.ByPartition})
 	stop := runPoller(second)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "second Run stores to the end")
 	require.NoError(t, stop())
-	assert.Empty(t, handled.missingBelow(n), "offsets committed but never handled")
+	assert.Empty(t, handled.MissingBelow(n), "offsets committed but never handled")
 }
 
 // Run cancelled while messages were polled but not started, then Run again:
@@ -90,7 +57,7 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 	for o := int64(0); o < n; o++ {
 		src.push(msg(0, o, ""))
 	}
-	handled := newHandledSet()
+	handled := seen.New()
 	blocked := make(chan struct{})
 	first := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 10 {
@@ -98,7 +65,7 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 			<-ctx.Done() // still running at shutdown: abandoned
 			return ctx.Err()
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.ByPartition, MaxBuffered: 50, ShutdownTimeout: time.Millisecond})
 	stopFirst := runPoller(first)
@@ -107,13 +74,13 @@ func TestRunAgainAfterCancelLosesNothing(t *testing.T) {
 	require.NoError(t, stopFirst())
 
 	second := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.ByPartition})
 	stop := runPoller(second)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "second Run stores to the end")
 	require.NoError(t, stop())
-	assert.Empty(t, handled.missingBelow(n), "offsets committed but never handled")
+	assert.Empty(t, handled.MissingBelow(n), "offsets committed but never handled")
 }
 
 // The second Run reads what the first committed in its finished-offsets
@@ -124,7 +91,7 @@ func TestRunAgainSkipsFinishedWork(t *testing.T) {
 	for o := int64(0); o < n; o++ {
 		src.push(msg(0, o, ""))
 	}
-	handled := newHandledSet()
+	handled := seen.New()
 	blocked := make(chan struct{})
 	first := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 5 {
@@ -132,23 +99,23 @@ func TestRunAgainSkipsFinishedWork(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.Unordered, ShutdownTimeout: time.Millisecond})
 	stopFirst := runPoller(first)
 	<-blocked
-	eventually(t, func() bool { return len(handled.missingBelow(n)) == 1 }, "all but offset 5 finished")
+	eventually(t, func() bool { return len(handled.MissingBelow(n)) == 1 }, "all but offset 5 finished")
 	require.NoError(t, stopFirst())
 
 	second := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.Unordered})
 	stop := runPoller(second)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "second Run stores to the end")
 	require.NoError(t, stop())
-	assert.Empty(t, handled.missingBelow(n))
-	assert.Equal(t, 1, handled.times(6), "finished work above the rewind point is not redone")
+	assert.Empty(t, handled.MissingBelow(n))
+	assert.Equal(t, 1, handled.Times(6), "finished work above the rewind point is not redone")
 	assert.Equal(t, n-6, second.Stats().AlreadyDone)
 }
 
@@ -162,18 +129,18 @@ func TestBackwardSeekWithGapInFlight(t *testing.T) {
 	for o := int64(0); o < n; o++ {
 		src.push(msg(0, o, ""))
 	}
-	handled := newHandledSet()
+	handled := seen.New()
 	release := make(chan struct{})
 	var slowRuns atomic.Int32
 	pl := poller.New(src, func(ctx context.Context, m *kafka.Message) error {
 		if m.TopicPartition.Offset == 20 && slowRuns.Add(1) == 1 {
 			<-release
 		}
-		handled.add(m.TopicPartition.Offset)
+		handled.Add(m.TopicPartition.Offset)
 		return nil
 	}, poller.Config{Ordering: poller.Unordered, MaxInFlight: 64})
 	stop := runPoller(pl)
-	eventually(t, func() bool { return len(handled.missingBelow(n)) == 1 }, "all but offset 20 finished")
+	eventually(t, func() bool { return len(handled.MissingBelow(n)) == 1 }, "all but offset 20 finished")
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == 20 }, "stored offset held at 20")
 
 	// Seek back 18 offsets, past the watermark; only 2..4 arrive at first,
@@ -181,20 +148,20 @@ func TestBackwardSeekWithGapInFlight(t *testing.T) {
 	// watermark (the state that crashed).
 	before := src.storeCalls(0)
 	src.seekUpTo(0, 2, 5)
-	eventually(t, func() bool { return handled.times(4) == 2 }, "2..4 redelivered")
+	eventually(t, func() bool { return handled.Times(4) == 2 }, "2..4 redelivered")
 	eventually(t, func() bool { return src.storeCalls(0) > before }, "a store after the seek")
 	for o := int64(5); o < n; o++ { // the rest of the redelivery
 		src.push(msg(0, o, ""))
 	}
-	eventually(t, func() bool { return handled.times(n-1) == 2 }, "redelivered from the seek position to the end")
+	eventually(t, func() bool { return handled.Times(n-1) == 2 }, "redelivered from the seek position to the end")
 	o, _ := src.storedAt(0)
 	assert.LessOrEqual(t, o, kafka.Offset(20), "the slow message still holds the stored offset")
 	for off := kafka.Offset(2); off < n; off++ {
 		if off != 20 {
-			assert.Equal(t, 2, handled.times(off), "offset %d handled again after the seek", off)
+			assert.Equal(t, 2, handled.Times(off), "offset %d handled again after the seek", off)
 		}
 	}
-	assert.Equal(t, 1, handled.times(0), "offsets below the seek position are not redelivered")
+	assert.Equal(t, 1, handled.Times(0), "offsets below the seek position are not redelivered")
 	close(release)
 	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "stored to the end once the slow message finished")
 	require.NoError(t, stop())
