@@ -2,7 +2,6 @@ package carrier
 
 import (
 	"context"
-	"strings"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/propagation"
@@ -54,11 +53,33 @@ func lookup(h []kafka.Header, key string) string {
 		}
 	}
 	for i := len(h) - 1; i >= 0; i-- {
-		if len(h[i].Key) == len(key) && strings.EqualFold(h[i].Key, key) {
+		if equalFoldASCII(h[i].Key, key) {
 			return limit(key, h[i].Value)
 		}
 	}
 	return ""
+}
+
+// equalFoldASCII reports whether a and b are equal ignoring the case of
+// ASCII letters only: header names are ASCII, and a Unicode fold would match
+// distinct invalid UTF-8 names (both decode to U+FFFD).
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // Set stores value under key, replacing every existing header with that key

@@ -50,12 +50,21 @@ func members(v string) int {
 	return n
 }
 
-// refGet is the carrier's Get written the slow, obvious way.
+// refGet is the carrier's Get written the slow, obvious way: the last
+// header with exactly that name, else the last whose name differs only in
+// the case of ASCII letters.
 func refGet(h []kafka.Header, key string) string {
-	v := ""
+	v, exact := "", false
 	for _, x := range h {
 		if x.Key == key {
-			v = string(x.Value)
+			v, exact = string(x.Value), true
+		}
+	}
+	if !exact {
+		for _, x := range h {
+			if strings.EqualFold(x.Key, key) && asciiOnlyFold(x.Key, key) {
+				v = string(x.Value)
+			}
 		}
 	}
 	switch key {
@@ -70,6 +79,22 @@ func refGet(h []kafka.Header, key string) string {
 	}
 	return v
 }
+
+// asciiOnlyFold reports whether a and b differ at most in the case of ASCII
+// letters, byte by byte.
+func asciiOnlyFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] && !(isLetter(a[i]) && isLetter(b[i]) && a[i]|0x20 == b[i]|0x20) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // FuzzCarrier checks Get, Keys, Set and Delete against a reference model on
 // arbitrary header lists: last occurrence wins, limits apply, Set leaves one
