@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,14 +61,24 @@ type program struct {
 	stderr *lineLog
 }
 
-// lineLog records lines written to it with the time each arrived.
+// lineLog records what is written to it, and passes each line on.
 type lineLog struct {
 	lines chan string
+	mu    sync.Mutex
 	all   bytes.Buffer
 }
 
+// String is everything written so far.
+func (l *lineLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.all.String()
+}
+
 func (l *lineLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
 	l.all.Write(p)
+	l.mu.Unlock()
 	sc := bufio.NewScanner(bytes.NewReader(p))
 	for sc.Scan() {
 		select {
@@ -105,7 +116,7 @@ func (p *program) wait(t *testing.T, d time.Duration) int {
 	case <-time.After(d):
 		_ = p.cmd.Process.Kill()
 		<-done
-		t.Fatalf("%s still running after %v; stderr:\n%s", p.cmd.Path, d, p.stderr.all.String())
+		t.Fatalf("%s still running after %v; stderr:\n%s", p.cmd.Path, d, p.stderr.String())
 		return -1
 	}
 }
@@ -158,11 +169,11 @@ func TestExampleProducerAndConsumerReachJaeger(t *testing.T) {
 
 	cons := start(t, filepath.Join(bins, "consumer"), append(env, "OTEL_SERVICE_NAME="+consSvc), "-topic", topic, "-group", "g-"+id)
 	prod := start(t, filepath.Join(bins, "producer"), append(env, "OTEL_SERVICE_NAME="+prodSvc), "-topic", topic, "-n", "5")
-	require.Zero(t, prod.wait(t, 60*time.Second), "producer exit code; stderr:\n%s", prod.stderr.all.String())
+	require.Zero(t, prod.wait(t, 60*time.Second), "producer exit code; stderr:\n%s", prod.stderr.String())
 
 	traces := waitForTraces(t, consSvc, nil, "5 process spans", func(tr []jaegerTrace) bool { return len(tr) == 5 })
 	require.NoError(t, cons.cmd.Process.Signal(syscall.SIGTERM))
-	require.Zero(t, cons.wait(t, 30*time.Second), "consumer exit code; stderr:\n%s", cons.stderr.all.String())
+	require.Zero(t, cons.wait(t, 30*time.Second), "consumer exit code; stderr:\n%s", cons.stderr.String())
 	for _, tr := range traces {
 		byID := map[string]jaegerSpan{}
 		for _, s := range tr.Spans {
@@ -187,10 +198,10 @@ func TestDemoOnEmptyBroker(t *testing.T) {
 	bins := buildExamples(t)
 	addr := startKfake(t)
 	demo := start(t, filepath.Join(bins, "pipeline"), []string{"KAFKA_BOOTSTRAP_SERVERS=" + addr}, "-n", "5")
-	require.Zero(t, demo.wait(t, 2*time.Minute), "demo exit code; stderr:\n%s", demo.stderr.all.String())
+	require.Zero(t, demo.wait(t, 2*time.Minute), "demo exit code; stderr:\n%s", demo.stderr.String())
 	assert.Equal(t, 5, strings.Count(demo.stdout.String(), "\ntrace ")+boolInt(strings.HasPrefix(demo.stdout.String(), "trace ")))
-	assert.NotContains(t, demo.stderr.all.String(), "\033[", "no escape codes when stderr is not a terminal")
-	assert.NotContains(t, demo.stderr.all.String(), "GETSUBSCRIPTIONS", "librdkafka's informational lines are not shown")
+	assert.NotContains(t, demo.stderr.String(), "\033[", "no escape codes when stderr is not a terminal")
+	assert.NotContains(t, demo.stderr.String(), "GETSUBSCRIPTIONS", "librdkafka's informational lines are not shown")
 }
 
 func boolInt(b bool) int {
@@ -220,7 +231,7 @@ func TestDemoOnBrokerThatRefusesTopics(t *testing.T) {
 				assert.Contains(t, line, "kafka-topics.sh")
 			}
 		case <-deadline:
-			t.Fatalf("nothing said about the missing topics within 10s; stderr:\n%s", demo.stderr.all.String())
+			t.Fatalf("nothing said about the missing topics within 10s; stderr:\n%s", demo.stderr.String())
 		}
 	}
 	assert.Equal(t, 1, demo.wait(t, 30*time.Second))
@@ -242,9 +253,9 @@ func TestSchemeLessEndpointNamesTheFix(t *testing.T) {
 	}, "-topic", topic, "-n", "1")
 	code := prod.wait(t, 60*time.Second)
 	took := time.Since(began)
-	t.Logf("exit %d after %v; stderr:\n%s", code, took.Round(time.Millisecond), prod.stderr.all.String())
+	t.Logf("exit %d after %v; stderr:\n%s", code, took.Round(time.Millisecond), prod.stderr.String())
 	assert.Equal(t, 1, code)
-	assert.Contains(t, prod.stderr.all.String(), "set OTEL_EXPORTER_OTLP_ENDPOINT (or exporter.endpoint) to http://"+otlpHost())
+	assert.Contains(t, prod.stderr.String(), "set OTEL_EXPORTER_OTLP_ENDPOINT (or exporter.endpoint) to http://"+otlpHost())
 	assert.Less(t, took, 15*time.Second, "fails within the export timeout (3s), not after minutes")
 
 }

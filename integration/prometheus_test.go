@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -167,17 +166,7 @@ func waitForPromValue(t *testing.T, expr string, cond func(float64) bool, what s
 // listener still closing is waited for, up to 5s.
 func serveMetrics(t *testing.T, h http.Handler) (stop func()) {
 	t.Helper()
-	var (
-		ln  net.Listener
-		err error
-	)
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		ln, err = net.Listen("tcp", metricsAddr)
-		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	ln, err := net.Listen("tcp", metricsAddr)
 	require.NoError(t, err, "serving metrics on %s, the address Prometheus scrapes", metricsAddr)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", h)
@@ -217,7 +206,6 @@ func TestPrometheusScrapesTheTestProcess(t *testing.T) {
 	}))
 
 	expr := fmt.Sprintf("kafkatrace_standin_check{run=%q}", run)
-	got := waitForPromValue(t, expr, func(v float64) bool { return v == 1 }, "the gauge this test serves, at 1")
-	require.Equal(t, 1.0, got)
+	waitForPromValue(t, expr, func(v float64) bool { return v == 1 }, "the gauge this test serves, at 1")
 	stop()
 }

@@ -85,5 +85,6 @@
 // go.batch.producer=true is rejected: librdkafka's batch producer drops
 // headers. Unsampled messages are handed to librdkafka with the user's own
 // deliveryChan (or, without one, to the producer's router) and cost little
-// more than injecting the headers.
+// more than injecting the headers; while metrics are recorded, their reports
+// come back through the router too, to be counted at the delivery report.
 package interceptor

@@ -55,10 +55,16 @@ http_ok() {
 }
 
 # exe_of NAME: the executable NAME runs: .bin/NAME, except prometheus, which
-# is the one on PATH (symbolic links resolved, as /proc/PID/exe shows them).
+# is the one on PATH when it was started, recorded in .run/prometheus.exe
+# (symbolic links resolved, as /proc/PID/exe shows them), so that `down`
+# with another PATH still recognises it.
 exe_of() {
 	local path
 	if [[ "$1" == prometheus ]]; then
+		if [[ -f "$RUN/prometheus.exe" ]]; then
+			cat "$RUN/prometheus.exe"
+			return
+		fi
 		path="$(command -v prometheus)" || return 1
 		readlink -f "$path"
 	else
@@ -239,6 +245,7 @@ up_prometheus() {
 	# A fresh TSDB, like Jaeger's memory storage: samples a previous run
 	# left without staleness markers must not answer this run's queries.
 	rm -rf "$RUN/prometheus-data"
+	readlink -f "$(command -v prometheus)" >"$RUN/prometheus.exe"
 	start prometheus "$(command -v prometheus)" \
 		--config.file="$RUN/prometheus.yml" \
 		--storage.tsdb.path="$RUN/prometheus-data" \
@@ -274,7 +281,7 @@ stop() {
 		echo "stopped ${names[$i]} (pid $pid)"
 	done
 	for name in "$@"; do
-		rm -f "$RUN/$name.pid"
+		rm -f "$RUN/$name.pid" "$RUN/$name.exe"
 	done
 }
 

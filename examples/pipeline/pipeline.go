@@ -109,7 +109,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
+	errs := make(chan error, 3) // one per goroutine that can fail: two Runs and the sender
 	consume := func(s *service, topic string, h interceptor.Handler) error {
 		if err := s.consumer.Subscribe(topic, nil); err != nil {
 			return err
@@ -203,9 +203,14 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		}
 	}
 	fmt.Fprintln(cfg.Progress)
+	stopRun()
+	wg.Wait()
+	select { // an error Run returned at shutdown (a failed commit or rewind)
+	case err := <-errs:
+		return printed, err
+	default:
+	}
 	if cfg.Summary != nil {
-		stopRun()
-		wg.Wait()
 		sums, err := summarize(ctx, reader)
 		if err != nil {
 			return printed, err
