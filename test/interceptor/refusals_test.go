@@ -2,7 +2,7 @@ package interceptor_test
 
 import (
 	"context"
-	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,13 +58,24 @@ func TestRunRefusals(t *testing.T) {
 		assert.ErrorIs(t, c.Run(context.Background(), nopHandler), interceptor.ErrEventsChannel)
 	})
 	t.Run("already running", func(t *testing.T) {
+		produceN(t, bootstrap, topic, tp, 1, nil)
 		c := newConsumer(t, bootstrap, uniqueTopic(t), tp, nil)
 		defer c.Close()
 		require.NoError(t, c.Subscribe(topic, nil))
-		stop := runConsumer(c, nopHandler)
-		require.Eventually(t, func() bool {
-			return errors.Is(c.Run(context.Background(), nopHandler), interceptor.ErrRunActive)
-		}, 10*time.Second, time.Millisecond, "a second Run while the first runs")
+		handling, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		stop := runConsumer(c, func(context.Context, *kafka.Message) error {
+			once.Do(func() { close(handling) })
+			<-release
+			return nil
+		})
+		select {
+		case <-handling: // the first Run is active: its handler runs
+		case <-time.After(30 * time.Second):
+			t.Fatal("the first Run never handled the message")
+		}
+		assert.ErrorIs(t, c.Run(context.Background(), nopHandler), interceptor.ErrRunActive)
+		close(release)
 		require.NoError(t, stop())
 	})
 	t.Run("closed", func(t *testing.T) {
