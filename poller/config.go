@@ -44,6 +44,11 @@ const (
 	// SkipOnFailure records the failure through the hook and lets the
 	// offset move past the message.
 	SkipOnFailure
+	// DeadLetterOnFailure hands the message to Config.DeadLetter, which
+	// produces it to a dead-letter topic and returns once the broker has it.
+	// The offset moves past the message only then; if DeadLetter fails, the
+	// message is treated under StopOnFailure.
+	DeadLetterOnFailure
 )
 
 // String returns the policy's name.
@@ -53,6 +58,8 @@ func (f FailurePolicy) String() string {
 		return "stop"
 	case SkipOnFailure:
 		return "skip"
+	case DeadLetterOnFailure:
+		return "dead-letter"
 	}
 	return fmt.Sprintf("FailurePolicy(%d)", int(f))
 }
@@ -60,6 +67,18 @@ func (f FailurePolicy) String() string {
 // Handler processes one message. ctx is cancelled when the message's
 // partition is revoked or the poller shuts down past its grace period.
 type Handler func(ctx context.Context, msg *kafka.Message) error
+
+// BatchHandler processes a batch: messages of one partition in offset order.
+// To fail only some of them, it returns a [*BatchError] naming them; any
+// other error fails the whole batch.
+type BatchHandler func(ctx context.Context, msgs []*kafka.Message) error
+
+// DeadLetter produces msg, which failed every attempt, to a dead-letter
+// topic and returns nil once the broker has acknowledged it. r says how it
+// failed (Attempts, Err). ctx is the message's (or batch's) handler ctx: a
+// DeadLetter that returns ctx's error when it is cancelled has the message
+// abandoned and redelivered, not stopped on.
+type DeadLetter func(ctx context.Context, msg *kafka.Message, r Result) error
 
 // Source is the part of *kafka.Consumer the poller uses.
 type Source interface {
@@ -81,11 +100,34 @@ type Source interface {
 type Config struct {
 	Ordering    Ordering // default ByKey
 	MaxInFlight int      // concurrent handlers; default 64
-	MaxBuffered int      // polled, unstarted messages held; default max(2*MaxInFlight, 1024)
+	// MaxBuffered bounds the polled, unstarted messages held; default
+	// max(2*MaxInFlight, 1024), and for batches max(1024,
+	// min(2*MaxInFlight*BatchSize, 16384)).
+	MaxBuffered int
 
 	Attempts  int                             // handler attempts per message; default 3
 	Backoff   func(attempt int) time.Duration // wait after failed attempt n; default 100ms doubling to 5s
 	OnFailure FailurePolicy                   // default StopOnFailure
+	// DeadLetter is required by DeadLetterOnFailure: without it, a
+	// message that failed every attempt is treated under StopOnFailure.
+	DeadLetter DeadLetter
+
+	// CommitInterval, when positive, makes Run commit the stored offsets
+	// (with the finished-offsets record) itself that often: for consumers
+	// with enable.auto.commit=false, which otherwise commit only on revoke
+	// and shutdown. Zero leaves commits to auto-commit.
+	CommitInterval time.Duration
+	// SyncCommit makes those commits synchronous: the polling loop waits
+	// for each. By default one goroutine of Run's sends them, one at a time,
+	// and revoke and shutdown wait for the one in flight before their own.
+	SyncCommit bool
+
+	// BatchSize and BatchWait shape the batches of a poller made with
+	// NewBatch: at most BatchSize messages (default 100), started once
+	// BatchSize are ready or the oldest ready one has waited BatchWait
+	// (default 100ms). Ignored by New.
+	BatchSize int
+	BatchWait time.Duration
 
 	RevokeTimeout   time.Duration // wait for a revoked partition's handlers; default 10s
 	ShutdownTimeout time.Duration // wait for handlers when Run stops; default 30s
@@ -105,9 +147,19 @@ type Config struct {
 	OnError func(error)
 }
 
-func (c Config) withDefaults() Config {
+func (c Config) withDefaults(batch bool) Config {
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 64
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 100
+	}
+	if c.BatchWait <= 0 {
+		c.BatchWait = 100 * time.Millisecond
+	}
+	if c.MaxBuffered <= 0 && batch {
+		// Room for every slot's next batch to fill.
+		c.MaxBuffered = max(1024, min(2*c.MaxInFlight*c.BatchSize, 16384))
 	}
 	if c.MaxBuffered <= 0 {
 		// Room for a fetch burst of one partition, so that the

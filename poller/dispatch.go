@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"runtime/debug"
 	"time"
 
@@ -24,8 +25,9 @@ type work struct {
 type lane struct {
 	key     laneKey
 	queue   []*work
-	running bool
+	running bool // a handler runs its head; under NewBatch, a batch holds it
 	ready   bool // waiting in Poller.ready for a free slot
+	pending int  // under NewBatch: its messages in partition.pending
 }
 
 type laneKey struct {
@@ -71,6 +73,10 @@ func (p *Poller) enqueue(msg *kafka.Message, now time.Time) {
 		return
 	}
 	l := p.laneFor(part, msg)
+	if p.batchFn != nil {
+		p.pend(part, w, l, now)
+		return
+	}
 	w.lane = l
 	l.queue = append(l.queue, w)
 	part.buffered++
@@ -153,7 +159,7 @@ func (p *Poller) process(w *work, parent context.Context) {
 			continue // abandoned, not exhausted
 		}
 		if res.Attempts >= p.cfg.Attempts {
-			res.Skipped = p.cfg.OnFailure == SkipOnFailure
+			p.exhausted(ctx, w.msg, &res)
 			break
 		}
 		t := time.NewTimer(p.cfg.Backoff(res.Attempts))
@@ -165,6 +171,53 @@ func (p *Poller) process(w *work, parent context.Context) {
 	}
 	obs.End(res)
 	p.finish(w, res)
+}
+
+// exhausted applies the failure policy to msg, whose every attempt failed:
+// it sets r.Skipped, r.DeadLettered, r.DeadLetterErr, or r.Abandoned when
+// ctx was cancelled during the dead-letter produce.
+func (p *Poller) exhausted(ctx context.Context, msg *kafka.Message, r *Result) {
+	switch p.cfg.OnFailure {
+	case SkipOnFailure:
+		r.Skipped = true
+	case DeadLetterOnFailure:
+		if p.cfg.DeadLetter == nil {
+			r.DeadLetterErr = errNoDeadLetter
+			return
+		}
+		err := p.deadLetter(ctx, msg, *r)
+		switch {
+		case err == nil:
+			r.DeadLettered = true
+		case ctx.Err() != nil:
+			r.Abandoned = true // redelivered, and dead-lettered then
+		default:
+			r.DeadLetterErr = err
+		}
+	}
+}
+
+// deadLetter calls Config.DeadLetter, turning a panic into a *PanicError.
+func (p *Poller) deadLetter(ctx context.Context, msg *kafka.Message, r Result) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return p.cfg.DeadLetter(ctx, msg, r)
+}
+
+// errNoDeadLetter is the DeadLetterErr of a message failed under
+// DeadLetterOnFailure without a Config.DeadLetter.
+var errNoDeadLetter = errors.New("kafkatrace: DeadLetterOnFailure without Config.DeadLetter")
+
+// failLocked records the first message that failed for good (StopOnFailure,
+// or a failed dead-letter produce) and stops Run. Called with p.mu held.
+func (p *Poller) failLocked(msg *kafka.Message, r Result) {
+	if p.failure == nil {
+		p.failure = &HandlerError{TopicPartition: msg.TopicPartition, Attempts: r.Attempts, Err: r.Err, DeadLetterErr: r.DeadLetterErr}
+		p.stopLocked()
+	}
 }
 
 // call runs the handler, turning a panic into a *PanicError.
@@ -187,12 +240,11 @@ func (p *Poller) finish(w *work, res Result) {
 	part.doneRunning()
 	if !part.gone {
 		switch {
-		case res.Err == nil || res.Skipped:
+		case res.Err == nil || res.Skipped || res.DeadLettered:
 			part.complete(w)
 			p.markDirty(part)
-		case !res.Abandoned && p.failure == nil:
-			p.failure = &HandlerError{TopicPartition: w.msg.TopicPartition, Attempts: res.Attempts, Err: res.Err}
-			p.stopLocked()
+		case !res.Abandoned:
+			p.failLocked(w.msg, res)
 		}
 	}
 	w.lane.running = false

@@ -17,21 +17,34 @@ type PanicError struct {
 func (e *PanicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.Value) }
 
 // HandlerError is returned by Run when a message failed every attempt under
-// StopOnFailure.
+// StopOnFailure, or under DeadLetterOnFailure when the dead-letter produce
+// failed too (DeadLetterErr).
 type HandlerError struct {
 	TopicPartition kafka.TopicPartition // topic, partition and offset of the message
 	Attempts       int
 	Err            error // the last attempt's error
+	// DeadLetterErr is why the message could not be dead-lettered; nil
+	// unless the failure policy is DeadLetterOnFailure.
+	DeadLetterErr error
 }
 
 // Error names the message and the cause.
 func (e *HandlerError) Error() string {
-	return fmt.Sprintf("kafkatrace: handler failed %d time(s) on %s [%d] @ %d: %v",
+	s := fmt.Sprintf("kafkatrace: handler failed %d time(s) on %s [%d] @ %d: %v",
 		e.Attempts, topicOf(e.TopicPartition), e.TopicPartition.Partition, e.TopicPartition.Offset, e.Err)
+	if e.DeadLetterErr != nil {
+		s += fmt.Sprintf("; not dead-lettered, so nothing is committed past it: %v", e.DeadLetterErr)
+	}
+	return s
 }
 
-// Unwrap returns the handler's error.
-func (e *HandlerError) Unwrap() error { return e.Err }
+// Unwrap returns the handler's error and, when set, DeadLetterErr.
+func (e *HandlerError) Unwrap() []error {
+	if e.DeadLetterErr != nil {
+		return []error{e.Err, e.DeadLetterErr}
+	}
+	return []error{e.Err}
+}
 
 func topicOf(tp kafka.TopicPartition) string {
 	if tp.Topic == nil {

@@ -44,6 +44,18 @@ type partition struct {
 	queued   bool      // in Poller.dirtyParts: the watermark or the finished set changed
 	storedAt time.Time // last store
 
+	// committed and committedMD are what the last periodic commit sent
+	// (Config.CommitInterval).
+	committed   kafka.Offset
+	committedMD string
+
+	// pending holds, under NewBatch, the polled messages not yet started,
+	// in offset order; due is when the oldest of them that could start
+	// has waited BatchWait (zero when none could).
+	pending  []*work
+	eligible int // messages in pending whose lane no batch holds
+	due      time.Time
+
 	// finished holds offsets a previous owner already processed (read from
 	// the commit metadata on assignment): they are skipped.
 	finished map[kafka.Offset]struct{}
@@ -58,7 +70,8 @@ type partition struct {
 }
 
 func newPartition(key tpKey) *partition {
-	return &partition{key: key, next: kafka.OffsetInvalid, last: kafka.OffsetInvalid, done: kafka.OffsetInvalid}
+	return &partition{key: key, next: kafka.OffsetInvalid, last: kafka.OffsetInvalid, done: kafka.OffsetInvalid,
+		committed: kafka.OffsetInvalid}
 }
 
 // handlerCtx returns the parent ctx of the partition's handlers.

@@ -12,7 +12,8 @@ import (
 // one with New; Run it once.
 type Poller struct {
 	src     Source
-	handler Handler
+	handler Handler      // New
+	batchFn BatchHandler // NewBatch
 	cfg     Config
 
 	// base is the parent of every handler ctx: Run's ctx without its
@@ -39,15 +40,31 @@ type Poller struct {
 	bpCheck     bool          // a back-pressure trigger may have changed
 	dirtyParts  []*partition  // partitions to store at the next storeOffsets
 	skippedDone int           // messages skipped because a previous owner finished them
+
+	committing chan struct{} // closed when the commit in flight (CommitInterval) ends; nil when none
+	nextDue    time.Time     // under NewBatch: the earliest partition.due
 }
 
 // New returns a poller that feeds src's messages to handler.
 func New(src Source, handler Handler, cfg Config) *Poller {
+	p := newPoller(src, cfg.withDefaults(false))
+	p.handler = handler
+	return p
+}
+
+// NewBatch returns a poller that feeds src's messages to handler in batches
+// (see Config.BatchSize and the package documentation).
+func NewBatch(src Source, handler BatchHandler, cfg Config) *Poller {
+	p := newPoller(src, cfg.withDefaults(true))
+	p.batchFn = handler
+	return p
+}
+
+func newPoller(src Source, cfg Config) *Poller {
 	base, cancel := context.WithCancel(context.Background())
 	return &Poller{
 		src:        src,
-		handler:    handler,
-		cfg:        cfg.withDefaults(),
+		cfg:        cfg,
 		base:       base, // replaced by Run
 		cancelBase: cancel,
 		parts:      map[tpKey]*partition{},
@@ -136,6 +153,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	pollMs := int(p.cfg.PollTimeout / time.Millisecond)
 	var fatal error
 	var fullSince, lastStore time.Time
+	lastCommit := time.Now()
 	for ctx.Err() == nil && fatal == nil {
 		p.mu.Lock()
 		stopping, full, paused := p.stopping, p.buffered >= p.cfg.MaxBuffered, p.paused > 0
@@ -164,6 +182,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		default:
 			fullSince = time.Time{}
 		}
+		if p.batchFn != nil {
+			ms = p.batchTimeout(ms)
+		}
 		ev := p.src.Poll(ms)
 		switch e := ev.(type) {
 		case nil:
@@ -190,6 +211,10 @@ func (p *Poller) Run(ctx context.Context) error {
 			if err := p.storeOffsets(); err != nil {
 				fatal = err
 			}
+		}
+		if p.cfg.CommitInterval > 0 && time.Since(lastCommit) >= p.cfg.CommitInterval {
+			lastCommit = time.Now()
+			p.commitFinished()
 		}
 		p.backpressure()
 	}

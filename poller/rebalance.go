@@ -94,6 +94,7 @@ func (p *Poller) Revoked(parts []kafka.TopicPartition, lost bool) {
 	resume := p.unpauseLocked(revoked)
 	p.mu.Unlock()
 	if !lost {
+		p.waitCommit()
 		p.commit(offs)
 	}
 	p.resume(resume)
@@ -106,6 +107,11 @@ func (p *Poller) dropLocked(part *partition) {
 	part.revoking = true
 	p.buffered -= part.buffered
 	part.buffered = 0
+	for _, w := range part.pending {
+		w.lane.pending--
+	}
+	clear(part.pending)
+	part.pending, part.eligible, part.due = nil, 0, time.Time{}
 	p.checkPressure(nil)
 	for k := range p.lanes {
 		if k.tp == part.key {

@@ -39,6 +39,7 @@ func (p *Poller) shutdown() error {
 	}
 	resume := p.unpauseLocked(nil)
 	p.mu.Unlock()
+	p.waitCommit()
 	p.commit(offs)
 	rerr := p.rewind(rewind)
 	p.resume(resume)

@@ -1,0 +1,87 @@
+package poller
+
+import (
+	"errors"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Periodic commits, for consumers with enable.auto.commit=false: without
+// them, finished work is committed only on revoke and shutdown, and a crash
+// redoes everything since the last rebalance.
+
+// commitFinished commits the offset and finished-offsets record of every
+// partition whose record changed since its last commit (Config.CommitInterval).
+// It runs on the polling goroutine; an asynchronous commit is sent from a
+// goroutine of its own, one at a time: while one is in flight, the next
+// interval's commit is skipped, and revoke and shutdown wait for it (see
+// waitCommit), so commits never overtake one another.
+func (p *Poller) commitFinished() {
+	p.mu.Lock()
+	if p.committing != nil {
+		p.mu.Unlock()
+		return
+	}
+	var offs []kafka.TopicPartition
+	var parts []*partition
+	for _, part := range p.parts {
+		if part.gone || part.revoking {
+			continue
+		}
+		tp, ok := part.commitOffset()
+		if !ok || (tp.Offset == part.committed && *tp.Metadata == part.committedMD) {
+			continue
+		}
+		part.committed, part.committedMD = tp.Offset, *tp.Metadata
+		offs = append(offs, tp)
+		parts = append(parts, part)
+	}
+	if len(offs) == 0 {
+		p.mu.Unlock()
+		return
+	}
+	if p.cfg.SyncCommit {
+		p.mu.Unlock()
+		p.commitOnly(offs, parts)
+		return
+	}
+	done := make(chan struct{})
+	p.committing = done
+	p.mu.Unlock()
+	go func() {
+		defer close(done)
+		p.commitOnly(offs, parts)
+		p.mu.Lock()
+		p.committing = nil
+		p.mu.Unlock()
+	}()
+}
+
+// commitOnly commits offs (already stored, or about to be: the commit
+// carries them explicitly). A failure is reported and leaves parts to be
+// committed again at the next interval.
+func (p *Poller) commitOnly(offs []kafka.TopicPartition, parts []*partition) {
+	_, err := p.src.CommitOffsets(offs)
+	var kerr kafka.Error
+	if err == nil || (errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset) {
+		return
+	}
+	p.mu.Lock()
+	for _, part := range parts {
+		part.committed, part.committedMD = kafka.OffsetInvalid, ""
+	}
+	p.mu.Unlock()
+	p.reportErr("commit", err)
+}
+
+// waitCommit waits for the asynchronous commit in flight, if any, so that
+// the commit that follows (revoke, shutdown) is not overtaken by an older
+// one.
+func (p *Poller) waitCommit() {
+	p.mu.Lock()
+	ch := p.committing
+	p.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+}
