@@ -2,6 +2,7 @@ package interceptor
 
 import (
 	"sync"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
@@ -34,6 +35,11 @@ type Consumer struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
+	// autoCommit is what enable.auto.commit says, when NewConsumer knows
+	// it; commitEvery is auto.commit.interval.ms.
+	autoCommit  bool
+	commitEvery time.Duration
+
 	mu         sync.Mutex
 	userCb     kafka.RebalanceCb
 	subscribed bool // the last subscription went through SubscribeTopics
@@ -59,6 +65,14 @@ func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
+	autoCommit, err := confBool(c, "enable.auto.commit", true)
+	if err != nil {
+		return nil, err
+	}
+	everyMs, err := confInt(c, "auto.commit.interval.ms", 5000)
+	if err != nil {
+		return nil, err
+	}
 	c["enable.auto.offset.store"] = false
 	inner, err := kafka.NewConsumer(&c)
 	if err != nil {
@@ -69,7 +83,9 @@ func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
 		ServerAddress: serverAddress(c),
 		ConsumerGroup: confString(c, "group.id"),
 	}
-	return newConsumer(inner, autoStore, info, opts), nil
+	tc := newConsumer(inner, autoStore, info, opts)
+	tc.autoCommit, tc.commitEvery = autoCommit, time.Duration(everyMs)*time.Millisecond
+	return tc, nil
 }
 
 // WrapConsumer traces an existing consumer. It cannot change its
@@ -77,13 +93,23 @@ func NewConsumer(conf *kafka.ConfigMap, opts ...Option) (*Consumer, error) {
 // error otherwise; the drop-in methods leave offset storing as configured.
 // messaging.consumer.group.name, server.address and messaging.client.id are
 // left out unless given through WithAttributes.
+//
+// Its enable.auto.commit setting is not known either: Run commits on a
+// cadence only when given WithCommitInterval.
 func WrapConsumer(c *kafka.Consumer, opts ...Option) *Consumer {
-	return newConsumer(c, false, spanattr.ClientInfo{}, opts)
+	tc := newConsumer(c, false, spanattr.ClientInfo{}, opts)
+	tc.autoCommit = true
+	return tc
 }
 
 func newConsumer(inner *kafka.Consumer, autoStore bool, info spanattr.ClientInfo, opts []Option) *Consumer {
 	cfg := newConfig(opts)
 	info.Extra = cfg.attrs
+	if cfg.consumer.deadLetter != nil {
+		dl := *cfg.consumer.deadLetter // options may be shared by consumers
+		dl.group = info.ConsumerGroup
+		cfg.consumer.deadLetter = &dl
+	}
 	c := &Consumer{
 		Consumer: inner,
 		cfg:      cfg,

@@ -13,6 +13,9 @@ type consumerConfig struct {
 	poller      poller.Config
 	linkOnly    bool
 	topicPolicy TopicPolicy
+	deadLetter  *deadLetter // WithDeadLetter
+	// commitSet is true when WithCommitInterval was given.
+	commitSet bool
 }
 
 func defaultConsumerConfig() consumerConfig { return consumerConfig{} }
@@ -73,9 +76,46 @@ func WithRetry(attempts int, backoff func(attempt int) time.Duration) Option {
 // WithFailurePolicy sets what Run does with a message whose every attempt
 // failed: StopOnFailure (the default: Run returns a *HandlerError and nothing
 // is committed past it) or SkipOnFailure (recorded on the span, the offset
-// moves on).
+// moves on). WithDeadLetter sets the third policy; the last of the two
+// options given wins.
 func WithFailurePolicy(f FailurePolicy) Option {
-	return optionFunc(func(c *config) { c.consumer.poller.OnFailure = f })
+	return optionFunc(func(c *config) {
+		c.consumer.poller.OnFailure = f
+		c.consumer.deadLetter = nil
+	})
+}
+
+// WithBatch shapes RunBatch's batches: at most maxMessages messages of one
+// partition (default 100), handed to the handler once that many are ready or
+// the oldest has waited maxWait (default 100ms). Zero keeps a default. Run
+// ignores it.
+func WithBatch(maxMessages int, maxWait time.Duration) Option {
+	return optionFunc(func(c *config) {
+		c.consumer.poller.BatchSize = maxMessages
+		c.consumer.poller.BatchWait = maxWait
+	})
+}
+
+// WithCommitInterval makes Run and RunBatch commit finished work (offsets
+// and the finished-offsets record) themselves every d. A consumer made by
+// NewConsumer with enable.auto.commit=false does so every
+// auto.commit.interval.ms (default 5s) without this option; with
+// auto-commit on, librdkafka commits what Run stores and this option only
+// adds commits of its own. Commits are sent from a goroutine of Run's, one
+// at a time, unless WithSyncCommit; failures go where WithEventHandler's
+// *AsyncError values go. d <= 0 turns the periodic commits off (revoke and
+// shutdown still commit).
+func WithCommitInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		c.consumer.poller.CommitInterval = max(d, 0)
+		c.consumer.commitSet = true
+	})
+}
+
+// WithSyncCommit makes the commits of WithCommitInterval synchronous: Run's
+// polling loop waits for each one's result.
+func WithSyncCommit(sync bool) Option {
+	return optionFunc(func(c *config) { c.consumer.poller.SyncCommit = sync })
 }
 
 // WithRevokeTimeout sets how long a rebalance waits for the revoked

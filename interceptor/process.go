@@ -125,6 +125,15 @@ func (o processObserver) End(r poller.Result) {
 		if r.Skipped {
 			o.span.SetAttributes(skippedKey.Bool(true))
 		}
+		if r.DeadLettered {
+			o.span.SetAttributes(deadLetteredKey.Bool(true))
+		}
+		if r.DeadLetterErr != nil {
+			o.span.RecordError(r.DeadLetterErr, trace.WithAttributes(deadLetteredKey.Bool(false)))
+		}
+		if r.Failed > 0 {
+			o.span.SetAttributes(batchFailedKey.Int(r.Failed))
+		}
 		o.span.SetAttributes(semconv.ErrorType(r.Err))
 		o.span.SetStatus(codes.Error, r.Err.Error())
 	}

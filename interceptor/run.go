@@ -44,8 +44,19 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 	if handler == nil {
 		return ErrNilHandler
 	}
+	return c.runWith(ctx, func(cfg poller.Config) *poller.Poller {
+		return poller.New(c.Consumer, poller.Handler(handler), cfg)
+	})
+}
+
+// runWith is Run and RunBatch: newPoller makes the engine from the config.
+func (c *Consumer) runWith(ctx context.Context, newPoller func(poller.Config) *poller.Poller) error {
 	if c.events != nil {
 		return ErrEventsChannel
+	}
+	pcfg, err := c.pollerConfig()
+	if err != nil {
+		return err
 	}
 	c.mu.Lock()
 	if c.run != nil {
@@ -61,19 +72,8 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 		return err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
-	pcfg := c.cfg.consumer.poller
-	pcfg.Hook = processHook{c}
-	userEvent := pcfg.OnEvent
-	pcfg.OnEvent = func(ev kafka.Event) {
-		if s, ok := ev.(*kafka.Stats); ok {
-			c.metrics.ObserveStats(s.String())
-		}
-		if userEvent != nil {
-			userEvent(ev)
-		}
-	}
 	r := &runState{
-		poller: poller.New(c.Consumer, poller.Handler(handler), pcfg),
+		poller: newPoller(pcfg),
 		cancel: cancel,
 		done:   make(chan struct{}),
 	}
@@ -99,6 +99,32 @@ func (c *Consumer) Run(ctx context.Context, handler Handler) error {
 		close(r.done)
 	}()
 	return r.poller.Run(runCtx)
+}
+
+// pollerConfig completes the options' poller.Config: the hook, statistics,
+// the dead-letter producer and the commit cadence.
+func (c *Consumer) pollerConfig() (poller.Config, error) {
+	pcfg := c.cfg.consumer.poller
+	pcfg.Hook = processHook{c}
+	userEvent := pcfg.OnEvent
+	pcfg.OnEvent = func(ev kafka.Event) {
+		if s, ok := ev.(*kafka.Stats); ok {
+			c.metrics.ObserveStats(s.String())
+		}
+		if userEvent != nil {
+			userEvent(ev)
+		}
+	}
+	if dl := c.cfg.consumer.deadLetter; dl != nil {
+		if dl.route == nil || dl.producer == nil {
+			return pcfg, ErrDeadLetterConfig
+		}
+		pcfg.DeadLetter = dl.send
+	}
+	if !c.cfg.consumer.commitSet && !c.autoCommit {
+		pcfg.CommitInterval = c.commitEvery
+	}
+	return pcfg, nil
 }
 
 // checkSubscribedLocked returns an error wrapping ErrNotSubscribed unless

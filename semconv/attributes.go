@@ -21,6 +21,9 @@ const (
 	MessageKeyKey      = sc.MessagingKafkaMessageKeyKey
 	BodySizeKey        = sc.MessagingMessageBodySizeKey
 	ErrorTypeKey       = sc.ErrorTypeKey
+	// BatchMessageCountKey is the number of messages in a batch's process
+	// span (Consumer.RunBatch).
+	BatchMessageCountKey = sc.MessagingBatchMessageCountKey
 
 	// TimeInQueueKey is how long a message waited in Kafka before a consumer
 	// took it: the poll time minus the message timestamp, in milliseconds.

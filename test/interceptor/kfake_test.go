@@ -19,7 +19,7 @@ import (
 // refuses every offset commit while its group is rebalancing, where Kafka
 // (and kfake) accept commits of the current generation until the rebalance
 // completes, which is what a consumer's revoke callback relies on.
-func kfakeBroker(t *testing.T, partitions int) string {
+func kfakeBroker(t *testing.T, partitions int, args ...string) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command builds tools/kfake")
@@ -34,7 +34,7 @@ func kfakeBroker(t *testing.T, partitions int) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	cmd := exec.Command(bin, "-addr", addr, "-partitions", strconv.Itoa(partitions), "-log-level", "error")
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-partitions", strconv.Itoa(partitions), "-log-level", "error"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr strings.Builder

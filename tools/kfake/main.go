@@ -1,12 +1,14 @@
 // Command kfake runs franz-go's in-memory Kafka broker (pkg/kfake) as a
 // process, so integration tests can run without Docker:
 //
-//	kfake [-addr 127.0.0.1:9092] [-partitions 3] [-log-level warn] [-refuse-create-topics]
+//	kfake [-addr 127.0.0.1:9092] [-partitions 3] [-log-level warn] [-refuse-create-topics | -no-auto-create-topics]
 //
 // Topics are created on first use and consumer groups work. The broker keeps
 // everything in memory and stops on SIGINT or SIGTERM. With
 // -refuse-create-topics it behaves like a locked-down cluster: no topic is
 // created on first use and CreateTopics is refused (TOPIC_AUTHORIZATION_FAILED).
+// With -no-auto-create-topics no topic is created on first use, but
+// CreateTopics works: a topic is missing until someone creates it.
 //
 // With -check ADDR it does not serve: it sends one Metadata request to ADDR
 // and exits 0 if a broker answered, 1 otherwise. Scripts use it to wait for
@@ -39,6 +41,7 @@ func main() {
 		check      = flag.String("check", "", "send a Metadata request to this host:port and exit 0 if a broker answers")
 		timeout    = flag.Duration("check-timeout", 3*time.Second, "time limit of -check")
 		refuse     = flag.Bool("refuse-create-topics", false, "refuse CreateTopics and do not create topics on first use")
+		noAuto     = flag.Bool("no-auto-create-topics", false, "do not create topics on first use (CreateTopics works)")
 	)
 	flag.Parse()
 
@@ -52,13 +55,13 @@ func main() {
 		return
 	}
 
-	if err := serve(*addr, *partitions, *logLevel, *refuse); err != nil {
+	if err := serve(*addr, *partitions, *logLevel, *refuse, *noAuto); err != nil {
 		fmt.Fprintf(os.Stderr, "kfake: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func serve(addr string, partitions int, logLevel string, refuse bool) error {
+func serve(addr string, partitions int, logLevel string, refuse, noAuto bool) error {
 	port, err := loopbackPort(addr)
 	if err != nil {
 		return err
@@ -81,7 +84,7 @@ func serve(addr string, partitions int, logLevel string, refuse bool) error {
 		kfake.DefaultNumPartitions(partitions),
 		kfake.WithLogger(kfake.BasicLogger(os.Stderr, level)),
 	}
-	if !refuse {
+	if !refuse && !noAuto {
 		opts = append(opts, kfake.AllowAutoTopicCreation())
 	}
 	c, err := kfake.NewCluster(opts...)
