@@ -64,7 +64,8 @@ func TestDeadLetterPoison(t *testing.T) {
 			good := map[string]int{}
 			poison := map[string]*kafka.Message{} // value -> the message as consumed
 			dlp := newProducer(t, bootstrap, tp, nil)
-			c := newConsumer(t, bootstrap, group, tp, nil,
+			meter := newMeters(t)
+			c := newConsumer(t, bootstrap, group, tp, nil, interceptor.WithMeterProvider(meter.mp),
 				interceptor.WithDeadLetter(interceptor.DeadLetterTopic(dlq), dlp),
 				interceptor.WithRetry(2, func(int) time.Duration { return time.Millisecond }),
 				interceptor.WithMaxInFlight(16))
@@ -98,6 +99,10 @@ func TestDeadLetterPoison(t *testing.T) {
 				return true
 			}, 30*time.Second, 50*time.Millisecond, "committed offsets reach the end")
 			require.NoError(t, stop())
+			pts, _, _ := meter.collect(t, "messaging.process.duration")
+			assert.Equal(t, int64(n/100), total(pts, map[string]string{"error.type": "*interceptor_test.poisonError"}),
+				"dead-lettered messages count with their error.type")
+			assert.Equal(t, int64(n-n/100), total(pts, map[string]string{"error.type": ""}))
 			require.NoError(t, c.Close())
 
 			mu.Lock()
