@@ -67,8 +67,9 @@ const (
 )
 
 // DeadLetterRoute returns the dead-letter topic of msg, which failed every
-// attempt with err (for a batch, its own error). An empty topic means none:
-// the message is then treated under StopOnFailure.
+// attempt with err (for a batch, its own error). An empty topic means none,
+// and msg's own topic would loop: the message is then treated under
+// StopOnFailure.
 type DeadLetterRoute func(msg *kafka.Message, err error) string
 
 // DeadLetterTopic routes every message to topic.
@@ -113,8 +114,11 @@ type deadLetter struct {
 // its delivery report (or ctx).
 func (d *deadLetter) send(ctx context.Context, msg *kafka.Message, r poller.Result) error {
 	topic := d.route(msg, r.Err)
-	if topic == "" {
+	switch {
+	case topic == "":
 		return errNoDeadLetterTopic
+	case msg.TopicPartition.Topic != nil && topic == *msg.TopicPartition.Topic:
+		return errDeadLetterLoop
 	}
 	trace.SpanFromContext(ctx).SetAttributes(deadLetterTopicKey.String(topic))
 	out := &kafka.Message{
@@ -161,6 +165,10 @@ const queueFullWait = 10 * time.Millisecond
 // errNoDeadLetterTopic is the DeadLetterErr of a message the route gave no
 // topic.
 var errNoDeadLetterTopic = errors.New("kafkatrace: the dead-letter route returned no topic")
+
+// errDeadLetterLoop is the DeadLetterErr of a message the route sent back
+// to its own topic, where it would fail again for ever.
+var errDeadLetterLoop = errors.New("kafkatrace: the dead-letter route returned the message's own topic")
 
 // headers returns msg's headers without earlier dead-letter headers, plus
 // this failure's.

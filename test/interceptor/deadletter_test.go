@@ -277,3 +277,26 @@ func TestDeadLetterConfigRefused(t *testing.T) {
 		require.NoError(t, c.Close())
 	}
 }
+
+// A route that returns no topic, or the message's own topic (a loop), stops
+// Run on the message instead of losing or recycling it.
+func TestDeadLetterBadRouteStops(t *testing.T) {
+	topic := dlName("src")
+	mc := mockCluster(t, topic, 1)
+	tp, _ := recorder()
+	produceN(t, mc.BootstrapServers(), topic, tp, 1, nil)
+	for name, route := range map[string]interceptor.DeadLetterRoute{
+		"no topic":  func(*kafka.Message, error) string { return "" },
+		"own topic": func(m *kafka.Message, _ error) string { return *m.TopicPartition.Topic },
+	} {
+		c := newConsumer(t, mc.BootstrapServers(), dlName("group"), tp, nil, interceptor.WithRetry(1, nil),
+			interceptor.WithDeadLetter(route, newProducer(t, mc.BootstrapServers(), tp, nil)))
+		require.NoError(t, c.Subscribe(topic, nil))
+		err := c.Run(context.Background(), func(context.Context, *kafka.Message) error { return &poisonError{"0"} })
+		var herr *interceptor.HandlerError
+		require.ErrorAs(t, err, &herr, name)
+		assert.Error(t, herr.DeadLetterErr, name)
+		t.Logf("%s: %v", name, err)
+		require.NoError(t, c.Close())
+	}
+}

@@ -23,41 +23,56 @@ import (
 // cancelled). No message is lost; the only messages handled twice are ones
 // whose handling had not finished; committed offsets never pass unfinished
 // work; every span ends and every Close returns within a bound.
+//
+// The batch variants run RunBatch with enable.auto.commit=false, so the
+// commits are Run's own, on a 50ms cadence, while the group rebalances.
 func TestRebalanceStorm(t *testing.T) {
-	for _, strategy := range []string{"range", "cooperative-sticky"} {
-		t.Run(strategy, func(t *testing.T) {
+	type variant struct{ strategy, mode string }
+	for _, v := range []variant{{"range", "run"}, {"cooperative-sticky", "run"}, {"range", "batch"}, {"cooperative-sticky", "batch"}} {
+		strategy, batch := v.strategy, v.mode == "batch"
+		t.Run(v.strategy+"/"+v.mode, func(t *testing.T) {
 			a := account(t)
 			const partitions, cycles = 6, 15
-			topic := uniqueTopic(t)
+			topic := dlName("storm")
 			bootstrap := kfakeBroker(t, partitions) // see kfakeBroker: the mock refuses commits while rebalancing
 			tp, _ := recorder(a.option())
-			group := uniqueTopic(t)
+			group := dlName("group")
 			extra := kafka.ConfigMap{"partition.assignment.strategy": strategy}
+			if batch {
+				extra["enable.auto.commit"] = false
+			}
 
 			var mu sync.Mutex
 			finished := map[pos]int{} // successful handler returns
 			handled := map[pos]int{}  // handler calls
 			var violations []string
 			eventErrs := map[string]int{}
-			handler := func(ctx context.Context, m *kafka.Message) error {
-				k := posOf(m)
+			// handle works on msgs (one for Run, a batch for RunBatch) and
+			// counts them finished only if it returns nil.
+			handle := func(ctx context.Context, msgs []*kafka.Message) error {
+				work := time.Duration(0)
 				mu.Lock()
-				handled[k]++
-				if finished[k] > 0 {
-					violations = append(violations, fmt.Sprintf("p%d@%d handled again after it had finished", k.p, k.o))
+				for _, m := range msgs {
+					k := posOf(m)
+					handled[k]++
+					if finished[k] > 0 {
+						violations = append(violations, fmt.Sprintf("p%d@%d handled again after it had finished", k.p, k.o))
+					}
+					work += time.Duration(rand.IntN(2000)) * time.Microsecond / time.Duration(len(msgs))
+					if k.o%25 == 0 {
+						work = 300 * time.Millisecond // overstays the revoke timeout
+					}
 				}
 				mu.Unlock()
-				work := time.Duration(rand.IntN(2000)) * time.Microsecond
-				if k.o%25 == 0 {
-					work = 300 * time.Millisecond // overstays the revoke timeout
-				}
 				select {
 				case <-time.After(work):
 				case <-ctx.Done():
 					return ctx.Err()
 				}
 				mu.Lock()
-				finished[k]++
+				for _, m := range msgs {
+					finished[posOf(m)]++
+				}
 				mu.Unlock()
 				return nil
 			}
@@ -112,6 +127,7 @@ func TestRebalanceStorm(t *testing.T) {
 				m := &member{assigned: make(chan struct{})}
 				var once sync.Once
 				m.c = newConsumer(t, bootstrap, group, tp, extra, interceptor.WithMaxInFlight(8),
+					interceptor.WithBatch(10, 5*time.Millisecond), interceptor.WithCommitInterval(50*time.Millisecond),
 					interceptor.WithEventHandler(func(ev kafka.Event) {
 						if e, ok := ev.(kafka.Error); ok {
 							mu.Lock()
@@ -126,7 +142,13 @@ func TestRebalanceStorm(t *testing.T) {
 					}
 					return nil
 				}))
-				m.stop = runConsumer(m.c, handler)
+				if batch {
+					m.stop = runBatch(m.c, handle)
+				} else {
+					m.stop = runConsumer(m.c, func(ctx context.Context, msg *kafka.Message) error {
+						return handle(ctx, []*kafka.Message{msg})
+					})
+				}
 				return m
 			}
 			var maxClose time.Duration
