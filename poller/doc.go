@@ -49,7 +49,35 @@
 // attempt fails, [StopOnFailure] (the default) stops the poller: Run returns a
 // [*HandlerError] and nothing is stored past the failed offset, so the message
 // is redelivered after a restart. [SkipOnFailure] records the failure through the hook
-// and lets the offset advance. Nothing is lost silently.
+// and lets the offset advance. [DeadLetterOnFailure] hands the message to
+// Config.DeadLetter (on the message's goroutine, with its ctx, so its lane
+// waits) and lets the offset advance only once that returns nil, that is
+// once the dead-letter copy is acknowledged; if it fails, the message is
+// treated under StopOnFailure and the [*HandlerError] carries both errors
+// (DeadLetterErr). Nothing is lost silently.
+//
+// # Batches
+//
+// [NewBatch] makes a poller that hands a [BatchHandler] batches of one
+// partition's messages, in the order polled, at most Config.BatchSize, once
+// that many can start or the oldest has waited BatchWait (or the buffer is
+// full). A batch holds the lanes of its messages: under ByKey no two batches
+// holding the same key of a partition run at once, so a key's messages run
+// in offset order within and across batches; under ByPartition one batch per
+// partition runs at a time. MaxInFlight bounds the batches running. Offsets,
+// the finished-offsets record, back-pressure, rebalance and shutdown work per
+// message exactly as for New. A failed batch is retried whole, or only the
+// messages a [*BatchError] names; the failure policy then applies to each
+// message that failed every attempt.
+//
+// # Commits
+//
+// Stored offsets are committed by auto-commit, and by the poller on revoke
+// and shutdown. With Config.CommitInterval set (consumers with
+// enable.auto.commit=false), the poller also commits every interval, from a
+// goroutine of its own, one commit at a time (SyncCommit: on the polling
+// goroutine); revoke and shutdown wait for the commit in flight first, so
+// commits are never reordered.
 //
 // # Rebalance and shutdown
 //

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/test/internal/seen"
 )
 
 // batchLog checks what batch handlers see: one partition per batch, offsets
@@ -317,4 +318,83 @@ func TestBatchRevokeWaitsAndCommits(t *testing.T) {
 	o, _ := src.committedAt(0)
 	assert.Equal(t, kafka.Offset(5), o, "the finished batch is committed, nothing past it")
 	require.NoError(t, stop())
+}
+
+// A batch Run stopped with a batch abandoned and messages still pending
+// rewinds to the first unfinished one: a second batch Run handles the rest,
+// skips what the first finished (ByKey: other keys' batches ran on), and
+// loses nothing.
+func TestBatchRunAgainLosesNothing(t *testing.T) {
+	src := newFake()
+	const n = 300
+	for o := int64(0); o < n; o++ {
+		src.push(msg(0, o, fmt.Sprint("k", o%7)))
+	}
+	handled := seen.New()
+	blocked := make(chan struct{})
+	var once sync.Once
+	first := poller.NewBatch(src, func(ctx context.Context, msgs []*kafka.Message) error {
+		for _, m := range msgs {
+			if m.TopicPartition.Offset == 40 {
+				once.Do(func() { close(blocked) })
+				<-ctx.Done() // still running at shutdown: abandoned
+				return ctx.Err()
+			}
+		}
+		for _, m := range msgs {
+			handled.Add(m.TopicPartition.Offset)
+		}
+		return nil
+	}, poller.Config{BatchSize: 8, BatchWait: time.Millisecond, MaxBuffered: 100, ShutdownTimeout: time.Millisecond})
+	stopFirst := runPoller(first)
+	<-blocked
+	eventually(t, func() bool { return first.Stats().Buffered > 0 }, "messages polled but not started")
+	require.NoError(t, stopFirst())
+
+	second := poller.NewBatch(src, func(ctx context.Context, msgs []*kafka.Message) error {
+		for _, m := range msgs {
+			handled.Add(m.TopicPartition.Offset)
+		}
+		return nil
+	}, poller.Config{BatchSize: 8, BatchWait: time.Millisecond})
+	stop := runPoller(second)
+	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "second Run stores to the end")
+	require.NoError(t, stop())
+	assert.Empty(t, handled.MissingBelow(n), "offsets committed but never handled")
+	for o := kafka.Offset(0); o < n; o++ {
+		require.Equal(t, 1, handled.Times(o), "offset %d handled once", o)
+	}
+}
+
+// A seek back while batches run: the re-polled messages are handled again
+// (as Run does), none is lost, and the stored offset never passes an
+// unfinished message.
+func TestBatchBackwardSeek(t *testing.T) {
+	src := newFake()
+	const n = 100
+	for o := int64(0); o < n; o++ {
+		src.push(msg(0, o, fmt.Sprint("k", o%50)))
+	}
+	handled := seen.New()
+	release := make(chan struct{})
+	var once sync.Once
+	pl := poller.NewBatch(src, func(ctx context.Context, msgs []*kafka.Message) error {
+		for _, m := range msgs {
+			if m.TopicPartition.Offset == 20 {
+				once.Do(func() { <-release }) // hold 20's batch while the seek happens
+			}
+		}
+		for _, m := range msgs {
+			handled.Add(m.TopicPartition.Offset)
+		}
+		return nil
+	}, poller.Config{BatchSize: 10, BatchWait: time.Millisecond})
+	stop := runPoller(pl)
+	eventually(t, func() bool { return handled.Times(60) == 1 }, "later batches ran")
+	src.seekUpTo(0, 10, n)
+	close(release)
+	eventually(t, func() bool { o, _ := src.storedAt(0); return o == n }, "stored to the end")
+	require.NoError(t, stop())
+	assert.Empty(t, handled.MissingBelow(n))
+	assert.Equal(t, 2, handled.Times(15), "the seek's messages are handled again")
 }
