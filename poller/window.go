@@ -1,20 +1,19 @@
 package poller
 
 import (
-	"encoding/base64"
-	"strings"
-
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/kafkatrace/kafkatrace/internal/finished"
 )
 
 // MaxWindow is the most offsets a partition may span between its watermark
 // and its newest polled message. Past it the partition is paused, which
 // bounds the memory a stuck message can hold and keeps the finished-offsets
 // record (see below) within Kafka's default offset.metadata.max.bytes (4096).
-const MaxWindow = 8192
+const MaxWindow = finished.MaxBits
 
 // metadataPrefix marks commit metadata written by kafkatrace, version 1.
-const metadataPrefix = "kt1:"
+const metadataPrefix = finished.Prefix
 
 // The commit metadata of a partition records which offsets above the
 // committed one have already finished: bit i of the bitmap is offset
@@ -44,35 +43,14 @@ func (p *partition) finishedMetadata(base kafka.Offset) string {
 		bits[i/8] |= 1 << (i % 8)
 		n = max(n, int(i/8)+1)
 	}
-	if n == 0 {
-		return ""
-	}
-	return metadataPrefix + base64.RawStdEncoding.EncodeToString(bits[:n])
+	return finished.Encode(bits[:n])
 }
 
 // parseFinished decodes commit metadata written by finishedMetadata for a
 // partition committed at base. Anything else (another tool's metadata,
 // corruption) yields nothing: those offsets are simply processed again.
 func parseFinished(base kafka.Offset, md *string) map[kafka.Offset]struct{} {
-	if md == nil || base < 0 || !strings.HasPrefix(*md, metadataPrefix) {
-		return nil
-	}
-	bits, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(*md, metadataPrefix))
-	if err != nil || len(bits) > MaxWindow/8 {
-		return nil
-	}
-	var out map[kafka.Offset]struct{}
-	for i, b := range bits {
-		for j := 0; j < 8; j++ {
-			if b&(1<<j) != 0 {
-				if out == nil {
-					out = map[kafka.Offset]struct{}{}
-				}
-				out[base+kafka.Offset(i*8+j)] = struct{}{}
-			}
-		}
-	}
-	return out
+	return finished.Parse(base, md)
 }
 
 // window is how many offsets the partition spans from its commit offset to
