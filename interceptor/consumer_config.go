@@ -52,8 +52,10 @@ func WithOrdering(o Ordering) Option {
 	return optionFunc(func(c *config) { c.consumer.poller.Ordering = o })
 }
 
-// WithMaxInFlight bounds the handlers Run runs at once (default 64). Polled
-// messages waiting to start are bounded too (about max(2n, 1024)): when that
+// WithMaxInFlight bounds the handlers Run runs at once (default 64), or the
+// batches RunBatch runs at once. Polled messages waiting to start are
+// bounded too (about max(2n, 1024); for RunBatch max(1024, min(2n*batch
+// size, 16384))): when that
 // many wait, Run stops taking more and waits for a handler to finish, and
 // pauses every partition, until half of them have started, only if none
 // finishes for a second.
@@ -104,7 +106,8 @@ func WithBatch(maxMessages int, maxWait time.Duration) Option {
 // adds commits of its own. Commits are sent from a goroutine of Run's, one
 // at a time, unless WithSyncCommit; failures go where WithEventHandler's
 // *AsyncError values go. d <= 0 turns the periodic commits off (revoke and
-// shutdown still commit).
+// shutdown still commit), as auto.commit.interval.ms=0 does for a consumer
+// with enable.auto.commit=false.
 func WithCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		c.consumer.poller.CommitInterval = max(d, 0)

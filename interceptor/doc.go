@@ -21,24 +21,31 @@
 // producer's. [Consumer.Run] runs every message in its own goroutine with its
 // own ctx and "process {topic}" CONSUMER span (a child of the producer's
 // send span), keeping per-key or per-partition order and committing only
-// finished work (see package poller); [Consumer.StartProcess] gives the same
-// span to applications with their own poll loop.
+// finished work (see package poller); [Consumer.RunBatch] does the same for
+// batch handlers (bulk inserts), with one span per batch linked to every
+// message's producer span; [Consumer.StartProcess] gives the process span to
+// applications with their own poll loop.
 //
 // # Span lineage
 //
 //	call                          starts                        ends
 //	Produce / ProduceContext      send {topic} (PRODUCER)       delivery report, Produce error, or Close
 //	Poll / ReadMessage / Events   receive {topic} (CLIENT)      when the call returns the message
-//	Run                           process {topic} (CONSUMER)    when the handler returns (after retries)
+//	Run                           process {topic} (CONSUMER)    when the handler returns (after retries and dead-lettering)
+//	RunBatch                      process {topic} (CONSUMER)    when the batch handler returns (after retries and dead-lettering)
+//	                              one per batch, linked to each message's send span
+//	WithDeadLetter                send {dlq} (PRODUCER)         at the dead-letter delivery report; child of the failed process span
 //	StartProcess                  process {topic} (CONSUMER)    by the caller
 //
 // # Running it
 //
 // Run needs nothing but this package: [WithOrdering] ([ByKey], [ByPartition],
 // [Unordered]), [WithMaxInFlight], [WithRetry] with [ExponentialBackoff],
-// [WithFailurePolicy] ([StopOnFailure], [SkipOnFailure]), and the errors it
-// returns ([*HandlerError], [ErrRewind]) or refuses with ([ErrNotSubscribed],
-// [ErrRunActive], ...). Errors it meets where it cannot return them (a failed
+// [WithFailurePolicy] ([StopOnFailure], [SkipOnFailure]) or [WithDeadLetter],
+// [WithBatch] for [Consumer.RunBatch] and [*BatchError], [WithCommitInterval]
+// (a consumer with enable.auto.commit=false commits finished work itself every
+// auto.commit.interval.ms), and the errors it returns ([*HandlerError],
+// [ErrRewind]) or refuses with ([ErrNotSubscribed], [ErrRunActive], ...). Errors it meets where it cannot return them (a failed
 // commit on revoke, a failed pause) reach [WithEventHandler] as
 // [*AsyncError], or otel.Handle without one. When Run returns, every
 // partition is rewound to its first unfinished message, so Run or Poll can

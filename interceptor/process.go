@@ -2,6 +2,7 @@ package interceptor
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -134,11 +135,23 @@ func (o processObserver) End(r poller.Result) {
 		if r.Failed > 0 {
 			o.span.SetAttributes(batchFailedKey.Int(r.Failed))
 		}
-		o.span.SetAttributes(semconv.ErrorType(r.Err))
+		o.span.SetAttributes(semconv.ErrorType(typed(r.Err)))
 		o.span.SetStatus(codes.Error, r.Err.Error())
 	}
 	o.span.End()
 	if !r.Abandoned { // an abandoned message was not processed: it comes again
-		o.metrics.Processed(context.Background(), o.topic, o.partition, r.Err, time.Since(o.start))
+		o.metrics.Processed(context.Background(), o.topic, o.partition, typed(r.Err), time.Since(o.start))
 	}
+}
+
+// typed returns the error whose type names a failure: for a batch's
+// *BatchError, the first failed message's error.
+func typed(err error) error {
+	var be *poller.BatchError
+	if errors.As(err, &be) {
+		if errs := be.Unwrap(); len(errs) > 0 {
+			return errs[0]
+		}
+	}
+	return err
 }

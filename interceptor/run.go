@@ -22,8 +22,9 @@ type Handler func(ctx context.Context, msg *kafka.Message) error
 //
 // Order is kept per key (default) or per partition (WithOrdering); at most
 // WithMaxInFlight handlers run at once; offsets are stored only below work
-// that has finished, and sent by auto-commit or by the commit Run makes when
-// partitions are revoked and when it stops. See package poller for the
+// that has finished, and sent by auto-commit, by the commits Run makes
+// itself on a cadence when enable.auto.commit=false (WithCommitInterval), and
+// by the commit Run makes when partitions are revoked and when it stops. See package poller for the
 // details of back-pressure, rebalancing and shutdown.
 //
 // Run returns nil after a shutdown through ctx or Close, a *HandlerError
