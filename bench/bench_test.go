@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -51,5 +52,38 @@ func BenchmarkConsume(b *testing.B) {
 	seed := vs[3] // kafkatrace sampled: messages carry trace headers
 	for _, v := range newConsumerVariants(mc.BootstrapServers(), prov) {
 		b.Run(v.name, func(b *testing.B) { benchConsume(b, mc.BootstrapServers(), mc, seed, v) })
+	}
+}
+
+// BenchmarkBulkInsert runs the "RunBatch vs Run" scenario of make bench on
+// b.N messages: ns/op and msgs/s are from the start of the first handler
+// call to the end of the b.N-th message (topic creation, producing and
+// client start-up excluded).
+func BenchmarkBulkInsert(b *testing.B) {
+	mc, prov, vs := setupProducers(b)
+	seed := vs[3] // kafkatrace sampled: messages carry trace headers
+	for _, batch := range []bool{false, true} {
+		name := "Run"
+		if batch {
+			name = "RunBatch"
+		}
+		b.Run(name, func(b *testing.B) {
+			microSeq++
+			topic := fmt.Sprintf("bulk-%d", microSeq)
+			parts := partitionsFor(b.N)
+			if err := mc.CreateTopic(topic, parts, 1); err != nil {
+				b.Fatal(err)
+			}
+			if err := produceKeyed(seed, topic, b.N, bulkKeys); err != nil {
+				b.Fatal(err)
+			}
+			res, err := measureBulk(mc.BootstrapServers(), prov.sampled, topic, parts, b.N, batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(1e9/res.Rate, "ns/op")
+			b.ReportMetric(res.Rate, "msgs/s")
+			b.ReportMetric(res.PerCall, "msgs/call")
+		})
 	}
 }

@@ -27,7 +27,7 @@ func main() {
 	memN := flag.Int("mem-n", 1_000_000, "messages in the memory scenario")
 	out := flag.String("out", "", "write the markdown report here too")
 	child := flag.String("memory-child", "", "internal: run the memory scenario for this variant and print JSON")
-	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,memory); default all")
+	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,batch,memory); default all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -188,7 +188,35 @@ func main() {
 	}
 	r.Poller = pr
 
-	// 5. Memory against a slow broker, each variant in its own process.
+	// 5. RunBatch against Run with a bulk-insert handler, taking turns to
+	// go first.
+	if want("batch") {
+		r.Bulk.Partitions, r.Bulk.IdleCall = partitionsFor(bulkBatchMsgs), idleCall()
+		if err := mc.CreateTopic(bulkTopic, r.Bulk.Partitions, 1); err != nil {
+			log.Fatal(err)
+		}
+		if err := produceKeyed(seed, bulkTopic, bulkBatchMsgs, bulkKeys); err != nil {
+			log.Fatal(err)
+		}
+		for round := 0; round < *rounds; round++ {
+			for i := range 2 {
+				batch := (i+round)%2 == 1
+				n := bulkRunMsgs
+				if batch {
+					n = bulkBatchMsgs
+				}
+				res, err := measureBulk(bootstrap, prov.sampled, bulkTopic, r.Bulk.Partitions, n, batch)
+				if err != nil {
+					log.Fatalf("batch (RunBatch %v): %v", batch, err)
+				}
+				r.Bulk.add(batch, res)
+			}
+			progress("batch round %d/%d: Run %.0f msgs/s, RunBatch %.0f msgs/s", round+1, *rounds,
+				r.Bulk.Run[round], r.Bulk.Batch[round])
+		}
+	}
+
+	// 6. Memory against a slow broker, each variant in its own process.
 	for _, variant := range []string{"raw", "kafkatrace sampled"} {
 		if !want("memory") {
 			break

@@ -47,6 +47,7 @@ type report struct {
 	Throughput  []throughput
 	Micro       []micro
 	Poller      pollerTable
+	Bulk        bulkTable
 	Memory      []memoryResult
 }
 
@@ -118,6 +119,7 @@ func (r *report) markdown() string {
 
 	p := r.Poller
 	if len(p.Sequential) == 0 {
+		w("%s", r.Bulk.markdown())
 		w("%s", r.targets())
 		return b.String()
 	}
@@ -130,6 +132,8 @@ func (r *report) markdown() string {
 		w("| %s | %.0f | %.1f |\n", name, p.Cases[name].median(), p.Ratios[name].median())
 	}
 	w("\n")
+
+	w("%s", r.Bulk.markdown())
 
 	w("## Memory: producing against a slow broker (20 ms round trip), tracing on\n\n")
 	w("Each variant in a process of its own; peak RSS is VmHWM, goroutines sampled every 10 ms.\n\n")
@@ -213,6 +217,7 @@ func (r *report) targets() string {
 	name := Run256ByKey
 	x := r.Poller.Ratios[name].median()
 	w("| poller: %s ≥ 150× sequential | %.1f× | %s |\n", name, x, yes(x >= 150))
+	w("%s", r.Bulk.target(yes))
 	for _, m := range r.Memory {
 		if m.Variant != "raw" {
 			w("| producer goroutines do not grow with messages in flight | max %d goroutines for %d messages, %d after Close | %s |\n",
