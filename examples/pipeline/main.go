@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/kafkatrace/kafkatrace/internal/tracetree"
 )
 
 func main() {
@@ -41,6 +43,7 @@ func main() {
 		OTLP:      os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "",
 		JaegerURL: envOr("JAEGER_QUERY_URL", "http://localhost:16686"),
 		Out:       os.Stdout,
+		Width:     tracetree.Width(os.Stdout),
 		Progress:  io.Discard,
 		Log:       os.Stderr,
 		Summary:   os.Stdout,

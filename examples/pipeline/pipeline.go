@@ -17,6 +17,7 @@ import (
 
 	"github.com/kafkatrace/kafkatrace/examples/internal/topics"
 	"github.com/kafkatrace/kafkatrace/interceptor"
+	"github.com/kafkatrace/kafkatrace/internal/tracetree"
 	"github.com/kafkatrace/kafkatrace/telemetry"
 )
 
@@ -28,6 +29,7 @@ type config struct {
 	OTLP      bool                          // export through OTLP (endpoint from OTEL_EXPORTER_OTLP_ENDPOINT) besides printing
 	JaegerURL string                        // with OTLP, where each trace can be looked at
 	Out       io.Writer                     // trace trees
+	Width     int                           // columns of Out (tracetree.Options.Width: 0 means 80)
 	Progress  io.Writer                     // the progress line (escape codes: a terminal only)
 	Log       io.Writer                     // librdkafka's warnings and errors; nil drops them
 	Summary   io.Writer                     // the metrics table after the trees; nil prints none
@@ -189,7 +191,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 			if cfg.OTLP {
 				link = strings.TrimRight(cfg.JaegerURL, "/") + "/trace/" + spans[0].SpanContext().TraceID().String()
 			}
-			render(cfg.Out, spans, link)
+			render(cfg.Out, spans, tracetree.Options{Width: cfg.Width, Link: link})
 			if cfg.OnTrace != nil {
 				cfg.OnTrace(spans)
 			}

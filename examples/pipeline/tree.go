@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
-	"strings"
 	"sync"
-	"time"
 
-	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kafkatrace/kafkatrace/internal/tracetree"
 )
 
 // collector is a span processor shared by the three services: it groups
@@ -47,125 +46,68 @@ func (c *collector) OnEnd(s sdktrace.ReadOnlySpan) {
 func (c *collector) Shutdown(context.Context) error   { return nil }
 func (c *collector) ForceFlush(context.Context) error { return nil }
 
+// render writes a trace as a waterfall with the renderer the kafkatrace
+// command uses too, followed by a blank line.
+func render(w io.Writer, spans []sdktrace.ReadOnlySpan, opts tracetree.Options) {
+	tracetree.Render(w, toTree(spans), opts)
+	fmt.Fprintln(w)
+}
+
+// toTree converts the SDK's spans to the renderer's.
+func toTree(spans []sdktrace.ReadOnlySpan) []tracetree.Span {
+	out := make([]tracetree.Span, len(spans))
+	for i, s := range spans {
+		t := tracetree.Span{
+			TraceID:       s.SpanContext().TraceID().String(),
+			SpanID:        s.SpanContext().SpanID().String(),
+			Name:          s.Name(),
+			Service:       serviceOf(s),
+			Kind:          kindOf(s.SpanKind()),
+			Start:         s.StartTime(),
+			Duration:      s.EndTime().Sub(s.StartTime()),
+			Error:         s.Status().Code == codes.Error,
+			StatusMessage: s.Status().Description,
+			Attrs:         make(map[string]string, len(s.Attributes())),
+		}
+		if s.Parent().IsValid() {
+			t.ParentID = s.Parent().SpanID().String()
+		}
+		for _, kv := range s.Attributes() {
+			t.Attrs[string(kv.Key)] = kv.Value.Emit()
+		}
+		for _, l := range s.Links() {
+			t.Links = append(t.Links, l.SpanContext.SpanID().String())
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// kindOf names k as tracetree does: "producer", "consumer" and so on, or "".
+func kindOf(k trace.SpanKind) string {
+	if k == trace.SpanKindUnspecified {
+		return ""
+	}
+	return k.String()
+}
+
 // node is a span in a trace tree.
 type node struct {
 	span     sdktrace.ReadOnlySpan
 	children []*node
 }
 
-// buildTree links spans to their parents; spans whose parent is not in the
-// trace are roots. Children are ordered by start time.
+// buildTree is the renderer's tree (tracetree.Tree) over the SDK's spans.
 func buildTree(spans []sdktrace.ReadOnlySpan) []*node {
-	byID := map[trace.SpanID]*node{}
-	for _, s := range spans {
-		byID[s.SpanContext().SpanID()] = &node{span: s}
-	}
-	var roots []*node
-	for _, s := range spans {
-		n := byID[s.SpanContext().SpanID()]
-		if p, ok := byID[s.Parent().SpanID()]; ok && s.Parent().IsValid() {
-			p.children = append(p.children, n)
-		} else {
-			roots = append(roots, n)
+	var convert func([]*tracetree.Node) []*node
+	convert = func(ns []*tracetree.Node) []*node {
+		out := make([]*node, len(ns))
+		for i, n := range ns {
+			out[i] = &node{span: spans[n.Index], children: convert(n.Children)}
 		}
+		return out
 	}
-	var order func([]*node)
-	order = func(ns []*node) {
-		sort.Slice(ns, func(i, j int) bool { return ns[i].span.StartTime().Before(ns[j].span.StartTime()) })
-		for _, n := range ns {
-			order(n.children)
-		}
-	}
-	order(roots)
-	return roots
-}
-
-const barWidth = 32
-
-// render writes a trace as a waterfall: one line a span, indented by depth,
-// with its service, a bar placed on the trace's timeline, its duration and
-// the attributes worth seeing.
-func render(w io.Writer, spans []sdktrace.ReadOnlySpan, link string) {
-	roots := buildTree(spans)
-	start, end := spans[0].StartTime(), spans[0].EndTime()
-	services := map[string]bool{}
-	for _, s := range spans {
-		if s.StartTime().Before(start) {
-			start = s.StartTime()
-		}
-		if s.EndTime().After(end) {
-			end = s.EndTime()
-		}
-		services[serviceOf(s)] = true
-	}
-	total := end.Sub(start)
-	fmt.Fprintf(w, "trace %s  %d spans, %d services, %s\n", spans[0].SpanContext().TraceID(), len(spans), len(services), ms(total))
-	if link != "" {
-		fmt.Fprintf(w, "  %s\n", link)
-	}
-	var walk func(n *node, prefix string, last, root bool)
-	walk = func(n *node, prefix string, last, root bool) {
-		branch, childPrefix := "", prefix
-		if !root {
-			branch, childPrefix = "├─ ", prefix+"│  "
-			if last {
-				branch, childPrefix = "└─ ", prefix+"   "
-			}
-		}
-		s := n.span
-		name := prefix + branch + s.Name()
-		fmt.Fprintf(w, "  %-14s %-34s %s %8s  %s\n", serviceOf(s), name, bar(s, start, total), ms(s.EndTime().Sub(s.StartTime())), details(s))
-		for i, c := range n.children {
-			walk(c, childPrefix, i == len(n.children)-1, false)
-		}
-	}
-	for _, r := range roots {
-		walk(r, "", true, true)
-	}
-	fmt.Fprintln(w)
-}
-
-func bar(s sdktrace.ReadOnlySpan, start time.Time, total time.Duration) string {
-	if total <= 0 {
-		total = 1
-	}
-	from := int(float64(s.StartTime().Sub(start)) / float64(total) * barWidth)
-	to := int(float64(s.EndTime().Sub(start))/float64(total)*barWidth + 0.999)
-	from = min(max(from, 0), barWidth-1)
-	to = min(max(to, from+1), barWidth)
-	return "|" + strings.Repeat(" ", from) + strings.Repeat("█", to-from) + strings.Repeat(" ", barWidth-to) + "|"
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
-
-// details picks the attributes a reader wants: partition, offset, group and
-// time in queue.
-func details(s sdktrace.ReadOnlySpan) string {
-	var b strings.Builder
-	get := func(k attribute.Key) (attribute.Value, bool) {
-		for _, kv := range s.Attributes() {
-			if kv.Key == k {
-				return kv.Value, true
-			}
-		}
-		return attribute.Value{}, false
-	}
-	if v, ok := get("messaging.destination.partition.id"); ok {
-		fmt.Fprintf(&b, "p%s ", v.String())
-	}
-	if v, ok := get("messaging.kafka.offset"); ok {
-		fmt.Fprintf(&b, "@%s ", v.String())
-	}
-	if v, ok := get("messaging.consumer.group.name"); ok {
-		fmt.Fprintf(&b, "group=%s ", v.String())
-	}
-	if v, ok := get("kafkatrace.message.time_in_queue_ms"); ok {
-		fmt.Fprintf(&b, "queued=%sms ", v.String())
-	}
-	if s.Status().Code == 1 { // codes.Error
-		fmt.Fprintf(&b, "ERROR %s", s.Status().Description)
-	}
-	return strings.TrimSpace(b.String())
+	return convert(tracetree.Tree(toTree(spans)))
 }
 
 func serviceOf(s sdktrace.ReadOnlySpan) string {
