@@ -336,15 +336,5 @@ func (p *Poller) finishBatch(ws []*work, todo []failedWork, stopAt *failedWork, 
 		}
 	}
 	p.dispatchAll(time.Now())
-	p.checkPressure(part)
-	if p.buffered < p.cfg.MaxBuffered {
-		select {
-		case p.room <- struct{}{}:
-		default:
-		}
-	}
-	if p.running == 0 && p.idle != nil {
-		close(p.idle)
-		p.idle = nil
-	}
+	p.settledLocked(part)
 }

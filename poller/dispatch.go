@@ -260,6 +260,13 @@ func (p *Poller) finish(w *work, res Result) {
 		p.schedule(w.lane)
 	}
 	p.fill()
+	p.settledLocked(part)
+}
+
+// settledLocked follows a handler's (or batch's) end: back-pressure may lift,
+// the polling loop may take more, and a shutdown may stop waiting. Called
+// with p.mu held.
+func (p *Poller) settledLocked(part *partition) {
 	p.checkPressure(part)
 	if p.buffered < p.cfg.MaxBuffered {
 		select {

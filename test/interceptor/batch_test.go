@@ -125,20 +125,6 @@ func TestRunBatchAcceptance(t *testing.T) {
 	assert.Zero(t, openSpans(sr))
 }
 
-// runBatch runs c.RunBatch in a goroutine; stop cancels it and returns its
-// error.
-func runBatch(c *interceptor.Consumer, h interceptor.BatchHandler) (stop func() error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- c.RunBatch(ctx, h) }()
-	var once sync.Once
-	var err error
-	return func() error {
-		once.Do(func() { cancel(); err = <-errc })
-		return err
-	}
-}
-
 // A consumer killed (SIGKILL) while one batch hangs: its next owner redoes
 // only that batch and what came after it on its partition; every other
 // batch was committed on the cadence (enable.auto.commit=false).

@@ -73,9 +73,21 @@ func posOf(m *kafka.Message) pos { return pos{m.TopicPartition.Partition, m.Topi
 // runConsumer runs c.Run in a goroutine; stop cancels it and returns Run's
 // error.
 func runConsumer(c *interceptor.Consumer, h interceptor.Handler) (stop func() error) {
+	return inBackground(func(ctx context.Context) error { return c.Run(ctx, h) })
+}
+
+// runBatch runs c.RunBatch in a goroutine; stop cancels it and returns its
+// error.
+func runBatch(c *interceptor.Consumer, h interceptor.BatchHandler) (stop func() error) {
+	return inBackground(func(ctx context.Context) error { return c.RunBatch(ctx, h) })
+}
+
+// inBackground runs run in a goroutine; stop cancels its ctx and returns
+// its error (the same error to every call).
+func inBackground(run func(ctx context.Context) error) (stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- c.Run(ctx, h) }()
+	go func() { errc <- run(ctx) }()
 	var once sync.Once
 	var err error
 	return func() error {
