@@ -211,12 +211,7 @@ func (p *Poller) processBatch(ws []*work, parent context.Context) {
 			stopAt = p.batchExhausted(ctx, todo, &res)
 			break
 		}
-		t := time.NewTimer(p.cfg.Backoff(res.Attempts))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		t.Stop()
+		wait(ctx, p.cfg.Backoff(res.Attempts))
 	}
 	res.Failed = len(todo)
 	obs.End(res)

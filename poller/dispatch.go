@@ -162,12 +162,7 @@ func (p *Poller) process(w *work, parent context.Context) {
 			p.exhausted(ctx, w.msg, &res)
 			break
 		}
-		t := time.NewTimer(p.cfg.Backoff(res.Attempts))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		t.Stop()
+		wait(ctx, p.cfg.Backoff(res.Attempts))
 	}
 	obs.End(res)
 	p.finish(w, res)
@@ -277,5 +272,15 @@ func (p *Poller) settledLocked(part *partition) {
 	if p.running == 0 && p.idle != nil {
 		close(p.idle)
 		p.idle = nil
+	}
+}
+
+// wait waits d, or until ctx is done.
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
