@@ -85,6 +85,10 @@ func (x explainer) explain(err error) error {
 			hint = fmt.Sprintf("the collector at %s speaks plain text, but the endpoint asks for TLS (https): "+
 				"set %s to http://%s", host, x.endpointVars(), host)
 		}
+	case x.typ == ExporterOTLP && strings.Contains(msg, "looked like an HTTP/1.1 header"):
+		hint = fmt.Sprintf("the collector at %s answers HTTP/1.1, not gRPC: it is likely the OTLP/HTTP port (4318); "+
+			"point %s at the OTLP/gRPC port (4317), or set %s: %s (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)",
+			host, x.endpointVars(), x.sig.typeKey(), ExporterOTLPHTTP)
 	case strings.Contains(msg, "Client sent an HTTP request to an HTTPS server"),
 		strings.Contains(msg, "error reading server preface"),
 		strings.Contains(msg, "connection closed before server preface received"),
