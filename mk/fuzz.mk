@@ -11,7 +11,7 @@
 FUZZ_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 FUZZTIME ?= 10s
 # module:package:target; the carrier's fuzz targets are in the test module
-FUZZ_TARGETS ?= test:./carrier:FuzzExtract test:./carrier:FuzzCarrier .:./poller:FuzzPartitionState .:./internal/rdstats:FuzzParse
+FUZZ_TARGETS ?= test:./carrier:FuzzExtract test:./carrier:FuzzCarrier .:./poller:FuzzPartitionState .:./internal/rdstats:FuzzParse .:./internal/cli:FuzzInspect
 GO ?= go
 
 export CGO_ENABLED := 1

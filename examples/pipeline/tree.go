@@ -73,7 +73,7 @@ func toTree(spans []sdktrace.ReadOnlySpan) []tracetree.Span {
 			t.ParentID = s.Parent().SpanID().String()
 		}
 		for _, kv := range s.Attributes() {
-			t.Attrs[string(kv.Key)] = kv.Value.Emit()
+			t.Attrs[string(kv.Key)] = kv.Value.String()
 		}
 		for _, l := range s.Links() {
 			t.Links = append(t.Links, l.SpanContext.SpanID().String())

@@ -43,7 +43,7 @@ func newRecord(m *kafka.Message, now time.Time, o recordOptions) *record {
 		Headers:   len(m.Headers),
 	}
 	if m.TopicPartition.Topic != nil {
-		r.Topic = *m.TopicPartition.Topic
+		r.Topic = shownString(*m.TopicPartition.Topic, maxShown) // brokers restrict names; a tool does not trust them
 	}
 	switch m.TimestampType {
 	case kafka.TimestampCreateTime:

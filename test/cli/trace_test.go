@@ -31,7 +31,7 @@ func jaegerJSON(spans []sdktrace.ReadOnlySpan) map[string]any {
 		}
 		tags := []any{map[string]any{"key": "span.kind", "type": "string", "value": strings.ToLower(s.SpanKind().String())}}
 		for _, kv := range s.Attributes() {
-			tags = append(tags, map[string]any{"key": string(kv.Key), "type": "string", "value": kv.Value.Emit()})
+			tags = append(tags, map[string]any{"key": string(kv.Key), "type": "string", "value": kv.Value.String()})
 		}
 		js = append(js, map[string]any{
 			"traceID": s.SpanContext().TraceID().String(), "spanID": s.SpanContext().SpanID().String(),

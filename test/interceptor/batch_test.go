@@ -29,7 +29,7 @@ func TestRunBatchAcceptance(t *testing.T) {
 	topic, group := dlName("src"), dlName("group")
 	mc := mockCluster(t, topic, partitions)
 	bootstrap := mc.BootstrapServers()
-	tp, sr := recorder(sdktrace.WithSpanLimits(sdktrace.SpanLimits{
+	tp, sr := recorder(sdktrace.WithRawSpanLimits(sdktrace.SpanLimits{
 		AttributeCountLimit: 128, EventCountLimit: 128, LinkCountLimit: 128,
 		AttributePerEventCountLimit: 128, AttributePerLinkCountLimit: 128,
 		AttributeValueLengthLimit: -1,
