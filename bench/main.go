@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 func main() {
@@ -181,11 +183,21 @@ func main() {
 			pr.Cases[c.String()] = append(pr.Cases[c.String()], rate)
 			pr.ratio(c.String(), rate/seq)
 		}
+		for _, o := range []poller.Ordering{poller.ByKey, poller.Unordered} {
+			name := dispatcherCase(o)
+			rate, err := dispatcher(o, 256, 100_000, pollerKeys)
+			if err != nil {
+				log.Fatalf("%s: %v", name, err)
+			}
+			pr.Cases[name] = append(pr.Cases[name], rate)
+			pr.ratio(name, rate/seq)
+		}
 		progress("poller round %d/%d", round+1, pollerRounds)
 	}
 	for _, c := range pollerCases {
 		pr.Order = append(pr.Order, c.String())
 	}
+	pr.Order = append(pr.Order, dispatcherCase(poller.ByKey), dispatcherCase(poller.Unordered))
 	r.Poller = pr
 
 	// 5. RunBatch against Run with a bulk-insert handler, taking turns to

@@ -58,10 +58,30 @@ func (p *Poller) laneFor(part *partition, msg *kafka.Message) *lane {
 	return l
 }
 
+// soloWork is a message with a lane of its own (Unordered, or a nil key
+// under ByKey): one allocation for the message, its lane and the lane's
+// queue.
+type soloWork struct {
+	work work
+	lane lane
+	one  [1]*work
+}
+
+// newWork returns msg's work and, when msg has a lane of its own, that lane
+// (nil when it joins a shared one: see laneFor).
+func (p *Poller) newWork(part *partition, msg *kafka.Message, now time.Time) (*work, *lane) {
+	if p.cfg.Ordering == Unordered || (p.cfg.Ordering == ByKey && msg.Key == nil) {
+		s := &soloWork{work: work{msg: msg, off: msg.TopicPartition.Offset, part: part, polled: now}}
+		s.lane.queue = s.one[:0]
+		return &s.work, &s.lane
+	}
+	return &work{msg: msg, off: msg.TopicPartition.Offset, part: part, polled: now}, nil
+}
+
 // enqueue takes a polled message. Called with p.mu held.
 func (p *Poller) enqueue(msg *kafka.Message, now time.Time) {
 	part := p.partitionFor(keyOf(msg.TopicPartition))
-	w := &work{msg: msg, off: msg.TopicPartition.Offset, part: part, polled: now}
+	w, l := p.newWork(part, msg, now)
 	part.track(w)
 	if _, ok := part.finished[w.off]; ok {
 		// A previous owner finished it; its offset was not committed
@@ -72,7 +92,9 @@ func (p *Poller) enqueue(msg *kafka.Message, now time.Time) {
 		p.skippedDone++
 		return
 	}
-	l := p.laneFor(part, msg)
+	if l == nil {
+		l = p.laneFor(part, msg)
+	}
 	if p.batchFn != nil {
 		p.pend(part, w, l, now)
 		return
@@ -119,7 +141,14 @@ func (p *Poller) start(l *lane) {
 	w.part.running++
 	p.running++
 	p.maxRunning = max(p.maxRunning, p.running)
-	go p.process(w, w.part.handlerCtx(p.base))
+	parent := w.part.handlerCtx(p.base)
+	if p.claiming && p.claimed == nil {
+		// A handler's goroutine is finishing: it runs this message next
+		// instead of a new goroutine being started for it.
+		p.claimed, p.claimedCtx = w, parent
+		return
+	}
+	go p.process(w, parent)
 }
 
 // fill starts waiting lanes while slots are free.
@@ -138,7 +167,18 @@ func (p *Poller) fill() {
 // process runs the handler for w with retries, then reports the result. No
 // attempt starts once ctx is cancelled (revoke, shutdown): the message is
 // abandoned and redelivered.
+//
+// The goroutine then runs the message finish hands it, if any: one message
+// at a time, each with its own ctx, as if each had a goroutine of its own,
+// without the cost of starting one per message.
 func (p *Poller) process(w *work, parent context.Context) {
+	for w != nil {
+		w, parent = p.processOne(w, parent)
+	}
+}
+
+// processOne runs one message and returns the next one for this goroutine.
+func (p *Poller) processOne(w *work, parent context.Context) (*work, context.Context) {
 	ctx, obs := p.cfg.Hook.Begin(parent, w.msg, w.polled)
 	res := Result{}
 	for {
@@ -165,7 +205,7 @@ func (p *Poller) process(w *work, parent context.Context) {
 		wait(ctx, p.cfg.Backoff(res.Attempts))
 	}
 	obs.End(res)
-	p.finish(w, res)
+	return p.finish(w, res)
 }
 
 // exhausted applies the failure policy to msg, whose every attempt failed:
@@ -226,10 +266,14 @@ func (p *Poller) call(ctx context.Context, msg *kafka.Message) (err error) {
 }
 
 // finish records w's result: the watermark, the lane's next message, free
-// slots, and a stop on an exhausted StopOnFailure failure.
-func (p *Poller) finish(w *work, res Result) {
+// slots, and a stop on an exhausted StopOnFailure failure. It returns the
+// first message it started, with its parent ctx, for the calling goroutine
+// to run next (nil when none).
+func (p *Poller) finish(w *work, res Result) (*work, context.Context) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.claiming = true
+	defer func() { p.claiming, p.claimed, p.claimedCtx = false, nil, nil }()
 	p.running--
 	part := w.part
 	part.doneRunning()
@@ -256,6 +300,7 @@ func (p *Poller) finish(w *work, res Result) {
 	}
 	p.fill()
 	p.settledLocked(part)
+	return p.claimed, p.claimedCtx
 }
 
 // settledLocked follows a handler's (or batch's) end: back-pressure may lift,

@@ -43,6 +43,12 @@ type Poller struct {
 
 	committing chan struct{} // closed when the commit in flight (CommitInterval) ends; nil when none
 	nextDue    time.Time     // under NewBatch: the earliest partition.due
+
+	// While finish runs (claiming), the first message it starts is handed
+	// to the finishing goroutine (claimed) instead of a new one.
+	claiming   bool
+	claimed    *work
+	claimedCtx context.Context
 }
 
 // New returns a poller that feeds src's messages to handler.
