@@ -12,6 +12,11 @@
 //   - [ByPartition]: one message at a time per partition, in offset order.
 //   - [Unordered]: any message may run as soon as there is room.
 //
+// A message's goroutine is its own while its handler runs: when it
+// finishes, that goroutine goes on with the next message it frees a slot
+// for (with that message's own ctx) rather than a new goroutine being
+// started, which is cheaper; no two messages ever share one at once.
+//
 // # Bounds and back-pressure
 //
 // At most MaxInFlight handlers run at once. Messages polled but not yet
