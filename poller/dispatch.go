@@ -35,20 +35,16 @@ type laneKey struct {
 	key string
 }
 
-// laneFor returns the lane msg joins; nil-key messages under ByKey and every
-// message under Unordered get a fresh, unshared lane.
+// laneFor returns the shared lane msg joins: its partition's under
+// ByPartition, its key's under ByKey. Messages with a lane of their own
+// (Unordered, nil keys) get it from newWork instead.
 func (p *Poller) laneFor(part *partition, msg *kafka.Message) *lane {
-	var k laneKey
-	switch {
-	case p.cfg.Ordering == ByPartition:
-		k = laneKey{tp: part.key}
-	case p.cfg.Ordering == ByKey && msg.Key != nil:
+	k := laneKey{tp: part.key}
+	if p.cfg.Ordering != ByPartition {
 		if l, ok := p.lanes[laneKey{part.key, string(msg.Key)}]; ok { // no allocation on lookup
 			return l
 		}
-		k = laneKey{part.key, string(msg.Key)}
-	default:
-		return &lane{}
+		k.key = string(msg.Key)
 	}
 	l, ok := p.lanes[k]
 	if !ok {
