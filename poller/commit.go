@@ -2,6 +2,7 @@ package poller
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -58,20 +59,63 @@ func (p *Poller) commitFinished() {
 }
 
 // commitOnly commits offs (already stored, or about to be: the commit
-// carries them explicitly). A failure is reported and leaves parts to be
-// committed again at the next interval.
+// carries them explicitly). A failure, of the call or of some partitions,
+// is reported and leaves the failed partitions to be committed again at the
+// next interval.
 func (p *Poller) commitOnly(offs []kafka.TopicPartition, parts []*partition) {
-	_, err := p.src.CommitOffsets(offs)
-	var kerr kafka.Error
-	if err == nil || (errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset) {
+	failed, whole := commitResult(p.src.CommitOffsets(offs))
+	if whole == nil && len(failed) == 0 {
 		return
 	}
 	p.mu.Lock()
-	for _, part := range parts {
-		part.committed, part.committedMD = kafka.OffsetInvalid, ""
+	for i, part := range parts {
+		if whole != nil || failed[keyOf(offs[i])] != nil {
+			part.committed, part.committedMD = kafka.OffsetInvalid, ""
+		}
 	}
 	p.mu.Unlock()
-	p.reportErr("commit", err)
+	p.reportCommit(failed, whole)
+}
+
+// commitResult sorts a CommitOffsets answer. whole is the call's error, nil
+// when it succeeded or had nothing new to commit (ErrNoOffset). librdkafka
+// fails the call only when every partition failed; otherwise the call
+// succeeds and the partitions it refused carry their own error, returned in
+// failed (ErrNoOffset again excepted).
+func commitResult(res []kafka.TopicPartition, err error) (failed map[tpKey]error, whole error) {
+	if err != nil {
+		var kerr kafka.Error
+		if errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset {
+			return nil, nil
+		}
+		return nil, err
+	}
+	for _, tp := range res {
+		if tp.Error == nil {
+			continue
+		}
+		var kerr kafka.Error
+		if errors.As(tp.Error, &kerr) && kerr.Code() == kafka.ErrNoOffset {
+			continue
+		}
+		if failed == nil {
+			failed = map[tpKey]error{}
+		}
+		failed[keyOf(tp)] = tp.Error
+	}
+	return failed, nil
+}
+
+// reportCommit reports a failed commit: the call's error, or each failed
+// partition's, wrapped with the partition's name ("orders [2]: ...").
+func (p *Poller) reportCommit(failed map[tpKey]error, whole error) {
+	if whole != nil {
+		p.reportErr("commit", whole)
+		return
+	}
+	for k, err := range failed {
+		p.reportErr("commit", fmt.Errorf("%s [%d]: %w", k.topic, k.partition, err))
+	}
 }
 
 // waitCommit waits for the asynchronous commit in flight, if any, so that

@@ -73,8 +73,9 @@ func (p *Poller) store(offs []kafka.TopicPartition) error {
 }
 
 // commit stores and synchronously commits offs. Nothing new to commit
-// (ErrNoOffset) is not an error; other errors are reported (see reportErr):
-// the offsets stay stored, and auto-commit or a later commit sends them.
+// (ErrNoOffset) is not an error; other errors, of the call or of some
+// partitions, are reported (see reportCommit): the offsets stay stored, and
+// auto-commit or a later commit sends them.
 func (p *Poller) commit(offs []kafka.TopicPartition) {
 	if len(offs) == 0 {
 		return
@@ -82,12 +83,9 @@ func (p *Poller) commit(offs []kafka.TopicPartition) {
 	if err := p.store(offs); err != nil {
 		p.reportErr("store", err)
 	}
-	_, err := p.src.CommitOffsets(offs)
-	var kerr kafka.Error
-	if err == nil || (errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset) {
-		return
+	if failed, whole := commitResult(p.src.CommitOffsets(offs)); whole != nil || len(failed) > 0 {
+		p.reportCommit(failed, whole)
 	}
-	p.reportErr("commit", err)
 }
 
 // reportErr hands an error Run cannot return to Config.OnError, or to

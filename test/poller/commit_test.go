@@ -76,3 +76,66 @@ func TestCommitIntervalRetriesAfterFailure(t *testing.T) {
 	require.ErrorAs(t, reported[0], &ae)
 	assert.Equal(t, "commit", ae.Op)
 }
+
+// librdkafka fails a commit call only when every partition failed; when some
+// fail and others do not, the call succeeds and each failed partition
+// carries its error. Those are reported too, naming the partition, and the
+// failed partition is committed again at a later interval.
+func TestCommitIntervalRetriesPartitionFailure(t *testing.T) {
+	src := newFake()
+	src.refused = map[int32]error{1: errCommitRefused}
+	var mu sync.Mutex
+	var reported []error
+	pl := poller.New(src, func(context.Context, *kafka.Message) error { return nil },
+		poller.Config{CommitInterval: 5 * time.Millisecond, OnError: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			reported = append(reported, err)
+		}})
+	src.push(msg(0, 0, ""), msg(0, 1, ""), msg(1, 0, ""), msg(1, 1, ""), msg(1, 2, ""))
+	stop := runPoller(pl)
+	eventually(t, func() bool { o, _ := src.committedAt(0); return o == 2 }, "partition 0 committed")
+	eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(reported) > 0 }, "partition 1's failure reported")
+	_, ok := src.committedAt(1)
+	assert.False(t, ok, "partition 1 refused its commit")
+	src.mu.Lock()
+	src.refused = nil
+	src.mu.Unlock()
+	eventually(t, func() bool { o, _ := src.committedAt(1); return o == 3 }, "partition 1 committed at a later interval")
+	require.NoError(t, stop())
+
+	mu.Lock()
+	defer mu.Unlock()
+	var ae *poller.AsyncError
+	require.ErrorAs(t, reported[0], &ae)
+	assert.Equal(t, "commit", ae.Op)
+	var kerr kafka.Error
+	require.ErrorAs(t, reported[0], &kerr, "the partition's kafka.Error is kept in the chain")
+	assert.Equal(t, errCommitRefused, kerr)
+	assert.Contains(t, reported[0].Error(), "t [1]: commit refused", "the failed partition is named")
+	for _, err := range reported {
+		assert.NotContains(t, err.Error(), "t [0]", "partition 0 never failed")
+	}
+}
+
+// The commit on shutdown reports a partition that failed alone, too.
+func TestShutdownCommitReportsPartitionFailure(t *testing.T) {
+	reported := errorSink(t)
+	src := newFake()
+	src.refused = map[int32]error{1: errCommitRefused}
+	src.push(msg(0, 0, ""), msg(1, 0, ""))
+	pl := poller.New(src, func(context.Context, *kafka.Message) error { return nil }, poller.Config{})
+	stop := runPoller(pl)
+	eventually(t, func() bool {
+		o0, _ := src.storedAt(0)
+		o1, _ := src.storedAt(1)
+		return o0 == 1 && o1 == 1
+	}, "both handled")
+	require.NoError(t, stop())
+
+	errs := reported()
+	require.Len(t, errs, 1, "partition 1's failure, once: %v", errs)
+	assert.Contains(t, errs[0].Error(), "t [1]: commit refused")
+	o, _ := src.committedAt(0)
+	assert.Equal(t, kafka.Offset(1), o, "partition 0 committed")
+}

@@ -31,6 +31,10 @@ type fakeSource struct {
 	resumes   int
 	storeErr  error
 	commitErr error
+	// refused partitions fail alone: CommitOffsets succeeds and returns
+	// their error on their TopicPartition, as librdkafka does when some
+	// partitions of a commit fail and others do not.
+	refused map[int32]error
 }
 
 func newFake() *fakeSource {
@@ -191,10 +195,16 @@ func (f *fakeSource) CommitOffsets(offs []kafka.TopicPartition) ([]kafka.TopicPa
 	if f.commitErr != nil {
 		return nil, f.commitErr
 	}
-	for _, o := range offs {
+	out := make([]kafka.TopicPartition, len(offs))
+	for i, o := range offs {
+		out[i] = o
+		if err := f.refused[o.Partition]; err != nil {
+			out[i].Error = err
+			continue
+		}
 		f.committed[o.Partition] = o
 	}
-	return offs, nil
+	return out, nil
 }
 
 func (f *fakeSource) Committed(tps []kafka.TopicPartition, _ int) ([]kafka.TopicPartition, error) {
