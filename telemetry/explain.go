@@ -40,6 +40,16 @@ func (x explainer) endpointVars() string {
 	return v + " (or " + x.sig.key("endpoint") + ")"
 }
 
+// insecureSetting names the insecure flag set to v: its variable (the one
+// shared by all signals for spans, the signal's own for metrics) and its key.
+func (x explainer) insecureSetting(v bool) string {
+	name := "OTEL_EXPORTER_OTLP_INSECURE"
+	if x.sig.name != tracesSignal.name {
+		name = x.sig.otlpVar("INSECURE")
+	}
+	return fmt.Sprintf("%s=%t (or %s: %t)", name, v, x.sig.key("insecure"), v)
+}
+
 // host is the endpoint without scheme and path.
 func (x explainer) host() string {
 	ep := orDefault(x.endpoint, x.sig.defaultEndpoint(x.typ))
@@ -80,7 +90,7 @@ func (x explainer) explain(err error) error {
 		strings.Contains(msg, "server gave HTTP response to HTTPS client"):
 		if x.schemeless() {
 			hint = fmt.Sprintf("the collector at %s speaks plain text, but an endpoint without a scheme means TLS: "+
-				"set %s to http://%s, or %s: true", host, x.endpointVars(), host, x.sig.key("insecure"))
+				"set %s to http://%s, or %s", host, x.endpointVars(), host, x.insecureSetting(true))
 		} else {
 			hint = fmt.Sprintf("the collector at %s speaks plain text, but the endpoint asks for TLS (https): "+
 				"set %s to http://%s", host, x.endpointVars(), host)
@@ -94,7 +104,7 @@ func (x explainer) explain(err error) error {
 		strings.Contains(msg, "connection closed before server preface received"),
 		strings.Contains(msg, "malformed HTTP response"):
 		hint = fmt.Sprintf("the collector at %s expects TLS, but the endpoint asks for plain text: "+
-			"set %s to https://%s (and %s: false)", host, x.endpointVars(), host, x.sig.key("insecure"))
+			"set %s to https://%s, with %s", host, x.endpointVars(), host, x.insecureSetting(false))
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
 		hint = fmt.Sprintf("nothing listens at %s (connection refused): start the collector, "+
 			"or point %s at it", host, x.endpointVars())

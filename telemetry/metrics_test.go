@@ -272,7 +272,7 @@ func TestMetricExportMisconfigurationsNameTheFix(t *testing.T) {
 		{"scheme-less endpoint (TLS) at a plain-text collector",
 			Metrics{Exporter: ExporterOTLPHTTP, Endpoint: plainHost},
 			[]string{"speaks plain text", "without a scheme means TLS",
-				"set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to http://" + plainHost + ", or metrics.insecure: true"}},
+				"set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to http://" + plainHost + ", or OTEL_EXPORTER_OTLP_METRICS_INSECURE=true (or metrics.insecure: true)"}},
 		{"plain text at a TLS collector",
 			Metrics{Exporter: ExporterOTLPHTTP, Endpoint: "http://" + tlsHost},
 			[]string{"expects TLS", "https://" + tlsHost, "metrics.insecure: false"}},
@@ -347,9 +347,9 @@ func TestShutdownHonoursDeadlineWithMetrics(t *testing.T) {
 func TestExplainNamesTheSignalsSettings(t *testing.T) {
 	tlsErr := errors.New("tls: first record does not look like a TLS handshake")
 	assert.ErrorContains(t, traceExplainer(Exporter{Type: ExporterOTLP, Endpoint: "c:4317"}).explain(tlsErr),
-		"set OTEL_EXPORTER_OTLP_ENDPOINT (or exporter.endpoint) to http://c:4317, or exporter.insecure: true")
+		"set OTEL_EXPORTER_OTLP_ENDPOINT (or exporter.endpoint) to http://c:4317, or OTEL_EXPORTER_OTLP_INSECURE=true (or exporter.insecure: true)")
 	assert.ErrorContains(t, metricExplainer(Metrics{Exporter: ExporterOTLP, Endpoint: "c:4317"}).explain(tlsErr),
-		"set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to http://c:4317, or metrics.insecure: true")
+		"set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to http://c:4317, or OTEL_EXPORTER_OTLP_METRICS_INSECURE=true (or metrics.insecure: true)")
 
 	notFound := errors.New("failed to send to http://c:4318/v1/traces: 404 Not Found")
 	assert.ErrorContains(t, traceExplainer(Exporter{Type: ExporterOTLPHTTP}).explain(notFound),

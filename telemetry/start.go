@@ -96,8 +96,10 @@ func (p *Provider) ForceFlush(ctx context.Context) error {
 // closes the exporters and the prometheus endpoint, giving up when ctx is
 // done. It returns the exports' failures too (an *ExportError when the cause
 // is a recognised misconfiguration), joined, so a program can exit non-zero
-// when its spans or metrics did not arrive. Calls after the first return the
-// first call's result.
+// when its spans or metrics did not arrive: the final flush's failures, and
+// the count of sampled spans lost during the provider's life (in failed
+// exports or dropped with the export queue full) with the first failure.
+// Calls after the first return the first call's result.
 func (p *Provider) Shutdown(ctx context.Context) error {
 	p.once.Do(func() {
 		if p.watcher != nil {
@@ -107,7 +109,7 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 		metricsErr := make(chan error, 1)
 		go func() { metricsErr <- p.meters.shutdown(ctx) }()
 		err := p.TracerProvider.Shutdown(ctx)
-		p.err = errors.Join(err, p.counters.closeErr(), <-metricsErr)
+		p.err = errors.Join(err, p.counters.closeErr(), p.counters.lostErr(), <-metricsErr)
 	})
 	return p.err
 }

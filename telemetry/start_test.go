@@ -147,14 +147,19 @@ func TestQueueFullIsCountedExactly(t *testing.T) {
 	assert.Equal(t, uint64(96), installed(t).Stats().Dropped())
 
 	exp.unblock()
-	require.NoError(t, shutdown(context.Background()))
+	err := shutdown(context.Background())
+	require.EqualError(t, err, "telemetry: 96 sampled spans were not exported (0 in failed exports, 96 dropped with the export queue full)",
+		"Shutdown reports the spans lost during the provider's life, so the program can exit non-zero")
 	assert.Equal(t, SpanStats{Exported: 4, QueueFull: 96}, installed(t).Stats())
 }
 
 type failingExporter struct{}
 
+// errBackendDown is what failingExporter returns.
+var errBackendDown = errors.New("backend down")
+
 func (failingExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
-	return errors.New("backend down")
+	return errBackendDown
 }
 func (failingExporter) Shutdown(context.Context) error { return nil }
 
@@ -175,7 +180,11 @@ func TestExportFailuresAreCounted(t *testing.T) {
 	require.Eventually(t, func() bool { return installed(t).Stats().ExportFailed == 5 }, 10*time.Second, time.Millisecond)
 	assert.Equal(t, SpanStats{ExportFailed: 5}, installed(t).Stats())
 	assert.Equal(t, uint64(5), installed(t).Stats().Dropped())
-	require.NoError(t, shutdown(context.Background()), "nothing was left to export at shutdown")
+	// Nothing was left to export at shutdown, but 5 spans were lost before
+	// it: Shutdown says so, with the first failure in the chain.
+	err := shutdown(context.Background())
+	require.ErrorContains(t, err, "telemetry: 5 sampled spans were not exported (5 in failed exports, 0 dropped with the export queue full); the first failure: backend down")
+	assert.ErrorIs(t, err, errBackendDown, "the first failure is in the chain")
 }
 
 // Spans still queued at shutdown are exported by Shutdown, which returns the

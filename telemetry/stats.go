@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -42,10 +44,12 @@ type counters struct {
 	queueFull atomic.Uint64
 	failed    atomic.Uint64
 
-	// The export failures of Shutdown's final flush are kept for its error.
+	// The export failures of Shutdown's final flush are kept for its error,
+	// and the first failure before it for the count of lost spans.
 	shutdown atomic.Bool
 	mu       sync.Mutex
 	lastErr  error
+	firstErr error
 }
 
 // closing marks the start of Shutdown: export errors from now on are kept.
@@ -63,6 +67,25 @@ func (c *counters) closeErr() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lastErr
+}
+
+// lostErr reports the sampled spans that never reached the exporter's
+// backend, nil when there are none. It wraps the first export failure
+// unless that is Shutdown's own, which Shutdown returns already.
+func (c *counters) lostErr() error {
+	s := c.stats()
+	if s.Dropped() == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	first, last := c.firstErr, c.lastErr
+	c.mu.Unlock()
+	msg := fmt.Sprintf("telemetry: %d sampled spans were not exported (%d in failed exports, %d dropped with the export queue full)",
+		s.Dropped(), s.ExportFailed, s.QueueFull)
+	if first != nil && first != last {
+		return fmt.Errorf("%s; the first failure: %w", msg, first)
+	}
+	return errors.New(msg)
 }
 
 // The SDK's batch span processor drops spans when its queue is full but
@@ -115,9 +138,13 @@ type countingExporter struct {
 func (e countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	err := e.x.explain(e.SpanExporter.ExportSpans(ctx, spans))
 	n := len(spans)
-	if err != nil && e.c.shutdown.Load() {
+	if err != nil {
 		e.c.mu.Lock()
-		e.c.lastErr = err
+		if e.c.shutdown.Load() {
+			e.c.lastErr = err
+		} else if e.c.firstErr == nil {
+			e.c.firstErr = err
+		}
 		e.c.mu.Unlock()
 	}
 	if err != nil {
