@@ -3,6 +3,8 @@ package interceptor_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -161,6 +163,20 @@ func TestMetricsProduceFailure(t *testing.T) {
 	assert.Equal(t, int64(3), total(sent, map[string]string{"error.type": "Local: Message timed out"}),
 		"failed sends counted with error.type: %v", sent)
 	assert.Equal(t, int64(0), total(sent, map[string]string{"error.type": ""}))
+
+	// The failed sends are timed too, Produce to the failed report, with the
+	// same attributes and error.type.
+	dur, unit, _ := m.collect(t, "messaging.client.operation.duration")
+	assert.Equal(t, "s", unit)
+	require.Len(t, dur, 1, "one attribute set: every send failed alike: %v", dur)
+	assert.Equal(t, uint64(3), dur[0].count)
+	assert.Equal(t, map[string]string{
+		"messaging.system": "kafka", "messaging.operation.name": "send", "messaging.operation.type": "send",
+		"messaging.destination.name": topic, "messaging.destination.partition.id": "0",
+		"server.address": "localhost", "error.type": "Local: Message timed out",
+	}, withoutPort(dur[0].attrs))
+	// message.timeout.ms is 300: each send waited at least that long.
+	assert.GreaterOrEqual(t, dur[0].sum, 3*0.3, "Produce to the timed-out report")
 }
 
 func TestMetricsPoll(t *testing.T) {
@@ -241,6 +257,81 @@ func TestMetricsRun(t *testing.T) {
 				"messaging.destination.name": topic, "messaging.consumer.group.name": groupName}), want)
 		})
 	}
+}
+
+// A Run where every handler succeeds: each message is consumed (operation
+// process) and processed once, and no measurement carries error.type; the
+// time each message waited in Kafka is recorded at dispatch, with the
+// histogram's own attributes (system, destination, consumer group).
+func TestMetricsRunNoFailures(t *testing.T) {
+	topic := uniqueTopic(t)
+	mc := mockCluster(t, topic, 2)
+	bootstrap := mc.BootstrapServers()
+	tp, _ := recorder(sdktrace.WithSampler(sdktrace.NeverSample()))
+	const n = 20
+	produceN(t, bootstrap, topic, tp, n, func(i int) string { return strconv.Itoa(i) })
+	m := newMeters(t)
+	group := uniqueTopic(t)
+	c := newConsumer(t, bootstrap, group, tp, nil, interceptor.WithMeterProvider(m.mp))
+	defer c.Close()
+	require.NoError(t, c.Subscribe(topic, nil))
+	// Each message's time in queue lies between Run's start (it was polled
+	// after) and its handler's start (it was polled before), minus its
+	// timestamp.
+	var mu sync.Mutex
+	var minQueued, maxQueued float64
+	handled := 0
+	runStart := time.Now()
+	stop := runConsumer(c, func(_ context.Context, msg *kafka.Message) error {
+		now := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		handled++
+		minQueued += runStart.Sub(msg.Timestamp).Seconds()
+		maxQueued += now.Sub(msg.Timestamp).Seconds() + 0.001 // the timestamp has millisecond precision
+		return nil
+	})
+	require.Eventually(t, func() bool {
+		pts, _, _ := m.collect(t, "messaging.process.duration")
+		return total(pts, nil) == n
+	}, 30*time.Second, 10*time.Millisecond)
+	require.NoError(t, stop())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, n, handled)
+
+	noErrorType := func(name string, pts []point) {
+		for _, p := range pts {
+			_, ok := p.attrs["error.type"]
+			assert.False(t, ok, "%s: no error.type when nothing failed: %v", name, p.attrs)
+		}
+	}
+	proc, _, _ := m.collect(t, "messaging.process.duration")
+	assert.Equal(t, int64(n), total(proc, map[string]string{"messaging.operation.name": "process",
+		"messaging.operation.type": "process", "messaging.destination.name": topic, "messaging.consumer.group.name": group}))
+	noErrorType("messaging.process.duration", proc)
+
+	consumed, unit, _ := m.collect(t, "messaging.client.consumed.messages")
+	assert.Equal(t, "{message}", unit)
+	assert.Equal(t, int64(n), total(consumed, nil), "each message once, nothing redelivered: %v", consumed)
+	assert.Equal(t, int64(n), total(consumed, map[string]string{"messaging.operation.name": "process",
+		"messaging.operation.type": "process", "messaging.destination.name": topic, "messaging.consumer.group.name": group}))
+	noErrorType("messaging.client.consumed.messages", consumed)
+	parts := map[string]bool{}
+	for _, p := range consumed {
+		parts[p.attrs["messaging.destination.partition.id"]] = true
+	}
+	assert.Equal(t, map[string]bool{"0": true, "1": true}, parts, "per partition")
+
+	queue, unit, _ := m.collect(t, "kafkatrace.message.time_in_queue")
+	assert.Equal(t, "s", unit)
+	require.Len(t, queue, 1, "one set: the partition is not an attribute of time in queue: %v", queue)
+	assert.Equal(t, map[string]string{"messaging.system": "kafka", "messaging.destination.name": topic,
+		"messaging.consumer.group.name": group}, queue[0].attrs)
+	assert.Equal(t, uint64(n), queue[0].count)
+	assert.Positive(t, minQueued)
+	assert.GreaterOrEqual(t, queue[0].sum, minQueued, "seconds, from the timestamp to the poll")
+	assert.LessOrEqual(t, queue[0].sum, maxQueued, "seconds, from the timestamp to the poll")
 }
 
 // Run's health gauges while a handler is stuck: one running, the partition's
