@@ -5,18 +5,20 @@ package integration
 import (
 	"bufio"
 	"bytes"
-
+	"context"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,18 +93,36 @@ func (l *lineLog) Write(p []byte) (int, error) {
 
 func start(t *testing.T, bin string, env []string, args ...string) *program {
 	t.Helper()
-	p := &program{cmd: exec.Command(bin, args...), stderr: &lineLog{lines: make(chan string, 1024)}}
+	return startCmd(t, exec.Command(bin, args...), env)
+}
+
+// startCmd starts cmd with env added to the test's environment; it is
+// killed, with its process group when it has one of its own, if it is
+// still running when the test ends.
+func startCmd(t *testing.T, cmd *exec.Cmd, env []string) *program {
+	t.Helper()
+	p := &program{cmd: cmd, stderr: &lineLog{lines: make(chan string, 1024)}}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = p.stderr
 	require.NoError(t, p.cmd.Start())
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
+			p.kill()
 			_ = p.cmd.Wait()
 		}
 	})
 	return p
+}
+
+// kill kills the program, and its process group when it has one (make
+// and the go run under it).
+func (p *program) kill() {
+	if a := p.cmd.SysProcAttr; a != nil && a.Setpgid {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		return
+	}
+	_ = p.cmd.Process.Kill()
 }
 
 // wait waits for the program to exit, at most d, and returns its exit code.
@@ -114,7 +134,7 @@ func (p *program) wait(t *testing.T, d time.Duration) int {
 	case <-done:
 		return p.cmd.ProcessState.ExitCode()
 	case <-time.After(d):
-		_ = p.cmd.Process.Kill()
+		p.kill()
 		<-done
 		t.Fatalf("%s still running after %v; stderr:\n%s", p.cmd.Path, d, p.stderr.String())
 		return -1
@@ -192,16 +212,147 @@ func TestExampleProducerAndConsumerReachJaeger(t *testing.T) {
 	}
 }
 
+// README ("Kafka and Jaeger for your own program", and the kafkatrace
+// command's section): `KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092
+// OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 make demo N=3`, run as
+// written from the repository root (make, then go run), with
+// JAEGER_QUERY_URL set so that the links it prints are this Jaeger's. Every
+// trace the demo prints is in Jaeger, found by the ID in its Jaeger URL:
+// the six spans of the journey, across the three services, each the child
+// of the one before; and the metrics table follows the trees, with the
+// consumed topics' lag known.
+func TestDemoTracesReachJaeger(t *testing.T) {
+	cmd := exec.Command("make", "demo", "N=3")
+	cmd.Dir = ".."
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that a timeout kills go run and the demo too
+	began := time.Now()
+	demo := startCmd(t, cmd, []string{
+		"KAFKA_BOOTSTRAP_SERVERS=" + bootstrap(),
+		"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlpURL(),
+		"JAEGER_QUERY_URL=" + queryURL(),
+		// As from a shell, also when the suite itself runs under make.
+		"MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=",
+	})
+	// The first go run compiles the examples (cgo): minutes on a cold cache.
+	code := demo.wait(t, 5*time.Minute)
+	out := demo.stdout.String()
+	t.Logf("make demo N=3 exited %d after %v; stdout:\n%s", code, time.Since(began).Round(time.Millisecond), out)
+	require.Zero(t, code, "make demo exit code; stderr:\n%s", demo.stderr.String())
+
+	// trace ID  6 spans, 3 services, 9.1ms
+	//   http://127.0.0.1:16686/trace/ID
+	heads := regexp.MustCompile(`(?m)^trace ([0-9a-f]{32})  6 spans, 3 services, .*\n  (\S+)$`).FindAllStringSubmatch(out, -1)
+	require.Len(t, heads, 3, "three trees, each with its Jaeger URL")
+	for _, h := range heads {
+		assert.Equal(t, queryURL()+"/trace/"+h[1], h[2], "the Jaeger URL of trace %s", h[1])
+	}
+	assert.Contains(t, out, "metrics of this run")
+	for _, topic := range []string{"orders", "payments"} {
+		assert.Regexp(t, `(?m)^  `+topic+` +3 +3 .* \d+$`, out, "the %s row: 3 sent, 3 consumed, a lag", topic)
+	}
+	assert.Regexp(t, `(?m)^  notifications +3 +0 `, out)
+
+	want := []struct{ service, operation, kind string }{
+		{"orders", "place order", "internal"},
+		{"orders", "send orders", "producer"},
+		{"payments", "process orders", "consumer"},
+		{"payments", "send payments", "producer"},
+		{"notifications", "process payments", "consumer"},
+		{"notifications", "send notifications", "producer"},
+	}
+	for _, h := range heads {
+		id := h[1]
+		tr := waitForTrace(t, id, len(want))
+		require.Len(t, tr.Spans, len(want), "the spans of trace %s", id)
+		children := map[string][]jaegerSpan{}
+		for _, s := range tr.Spans {
+			children[s.parent()] = append(children[s.parent()], s)
+		}
+		require.Len(t, children[""], 1, "one root in trace %s", id)
+		s := children[""][0]
+		for i, w := range want {
+			assert.Equal(t, w.operation, s.OperationName, "trace %s, depth %d", id, i)
+			assert.Equal(t, w.service, tr.Processes[s.ProcessID].ServiceName, "service of %s", s.OperationName)
+			kind, _ := s.tag("span.kind")
+			if w.kind == "internal" {
+				assert.Contains(t, []string{"", "internal"}, kind, s.OperationName)
+			} else {
+				assert.Equal(t, w.kind, kind, "kind of %s", s.OperationName)
+			}
+			if i == len(want)-1 {
+				assert.Empty(t, children[s.SpanID], "%s has no children", s.OperationName)
+				break
+			}
+			require.Len(t, children[s.SpanID], 1, "%s has one child in trace %s", s.OperationName, id)
+			s = children[s.SpanID][0]
+		}
+	}
+}
+
+// waitForTrace polls Jaeger's /api/traces/ID until the trace has spans
+// spans, and returns it; it fails the test after 60s.
+func waitForTrace(t *testing.T, id string, spans int) jaegerTrace {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var last []jaegerTrace
+	var lastErr error
+	for {
+		traces, err := get(ctx, queryURL()+"/api/traces/"+id)
+		if err == nil && len(traces) == 1 && len(traces[0].Spans) >= spans {
+			return traces[0]
+		}
+		if ctx.Err() == nil {
+			last, lastErr = traces, err
+		}
+		select {
+		case <-ctx.Done():
+			got := 0
+			if len(last) > 0 {
+				got = len(last[0].Spans)
+			}
+			t.Fatalf("Jaeger at %s never showed trace %s with %d spans (last: %d spans, err %v)", queryURL(), id, spans, got, lastErr)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
 // The demo against a broker where none of its topics exist yet creates them
-// and completes (`KAFKA_BOOTSTRAP_SERVERS=... make demo N=5`).
+// and completes (`KAFKA_BOOTSTRAP_SERVERS=... make demo N=5`). The broker
+// does not create topics on first use, so the topics are there only because
+// the demo created them (examples/internal/topics, through the AdminClient).
 func TestDemoOnEmptyBroker(t *testing.T) {
 	bins := buildExamples(t)
-	addr := startKfake(t)
+	addr := startKfake(t, "-no-auto-create-topics")
+	demoTopics := []string{"orders", "payments", "notifications"}
+	require.Empty(t, existingTopics(t, addr, demoTopics), "topics before the demo ran")
 	demo := start(t, filepath.Join(bins, "pipeline"), []string{"KAFKA_BOOTSTRAP_SERVERS=" + addr}, "-n", "5")
 	require.Zero(t, demo.wait(t, 2*time.Minute), "demo exit code; stderr:\n%s", demo.stderr.String())
 	assert.Equal(t, 5, strings.Count(demo.stdout.String(), "\ntrace ")+boolInt(strings.HasPrefix(demo.stdout.String(), "trace ")))
 	assert.NotContains(t, demo.stderr.String(), "\033[", "no escape codes when stderr is not a terminal")
 	assert.NotContains(t, demo.stderr.String(), "GETSUBSCRIPTIONS", "librdkafka's informational lines are not shown")
+	assert.ElementsMatch(t, demoTopics, existingTopics(t, addr, demoTopics), "topics the demo created")
+}
+
+// existingTopics returns which of topics the broker at addr has, each with
+// 3 partitions (what the demo creates). A metadata request for named topics
+// would create them on a broker that auto-creates; asking for all topics
+// never does.
+func existingTopics(t *testing.T, addr string, topics []string) []string {
+	t.Helper()
+	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": addr, "log_level": 3})
+	require.NoError(t, err)
+	defer admin.Close()
+	md, err := admin.GetMetadata(nil, true, 10000)
+	require.NoError(t, err, "metadata from %s", addr)
+	var found []string
+	for _, name := range topics {
+		if tm, ok := md.Topics[name]; ok && tm.Error.Code() == kafka.ErrNoError {
+			assert.Len(t, tm.Partitions, 3, "partitions of %s", name)
+			found = append(found, name)
+		}
+	}
+	return found
 }
 
 func boolInt(b bool) int {

@@ -2,7 +2,8 @@
 #
 #   make up / down                 Kafka + Jaeger + Prometheus in Docker (docker-compose.yml)
 #   make standins-up / -down       the same without Docker: kfake + Jaeger binary
-#                                  + the prometheus on PATH
+#                                  + the prometheus on PATH (skipped, with a
+#                                  notice, when there is none)
 #   make integration               standins up, integration tests, standins down
 #   make tools-build               pre-build .bin/kfake and .bin/jaeger
 #
@@ -28,8 +29,11 @@ up:
 down:
 	$(COMPOSE) -f $(INTEGRATION_ROOT)/docker-compose.yml down
 
+# Prometheus is optional here (Kafka and Jaeger are enough for a program of
+# one's own); `integration` below requires it, so the metrics tests never run
+# without one.
 standins-up:
-	$(STANDINS) up
+	$(STANDINS) up --prometheus-optional
 
 standins-down:
 	$(STANDINS) down

@@ -43,6 +43,17 @@ var topicNames = []string{"orders", "payments", "notifications"}
 // process payments, send notifications.
 const spansPerTrace = 6
 
+// statsInterval is the consumers' statistics.interval.ms and
+// auto.commit.interval.ms: librdkafka reports a partition's lag (the
+// summary's "max lag") in its statistics, measured against the group's
+// committed offset, so a run of a few seconds needs both more often than
+// the defaults (no statistics, commits every 5 s). lagWait bounds how long
+// the end of a run waits for statistics that show the lag caught up.
+const (
+	statsInterval = 500 * time.Millisecond
+	lagWait       = 3 * time.Second
+)
+
 // service is one of the three programs: its TracerProvider and clients.
 type service struct {
 	name     string
@@ -91,6 +102,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer func() { _ = meters.Shutdown(context.Background()) }()
 
+	lags := &lagWatch{}
 	coll := newCollector(spansPerTrace)
 	var svcs []*service
 	defer func() {
@@ -197,6 +209,11 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 			}
 			printed++
 			progress()
+			if cfg.Summary != nil {
+				if _, err := lags.observe(ctx, reader); err != nil {
+					return printed, err
+				}
+			}
 		case err := <-errs:
 			return printed, err
 		case <-ctx.Done():
@@ -205,6 +222,32 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		}
 	}
 	fmt.Fprintln(cfg.Progress)
+	if cfg.Summary != nil {
+		// Statistics come through Run: before stopping it, wait (a few
+		// statistics intervals at most) until they show every partition
+		// caught up, that is what was consumed committed, so the lag column
+		// has the run's lag in it rather than "-".
+		deadline := time.After(lagWait)
+	wait:
+		for {
+			caughtUp, err := lags.observe(ctx, reader)
+			if err != nil {
+				return printed, err
+			}
+			if caughtUp {
+				break
+			}
+			select {
+			case err := <-errs:
+				return printed, err
+			case <-ctx.Done():
+				return printed, nil
+			case <-deadline:
+				break wait
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	stopRun()
 	wg.Wait()
 	select { // an error Run returned at shutdown (a failed commit or rewind)
@@ -213,7 +256,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 	default:
 	}
 	if cfg.Summary != nil {
-		sums, err := summarize(ctx, reader)
+		sums, err := summarize(ctx, reader, lags)
 		if err != nil {
 			return printed, err
 		}
@@ -253,8 +296,11 @@ func newService(ctx context.Context, name, bootstrap string, otlp bool, coll *co
 	if s.consumer, err = interceptor.NewConsumer(&kafka.ConfigMap{
 		"bootstrap.servers": bootstrap, "group.id": name, "client.id": name,
 		"auto.offset.reset": "earliest", "session.timeout.ms": 6000,
-		"fetch.wait.max.ms":      10, // the embedded broker answers fetches only after this wait
-		"go.logs.channel.enable": true, "go.logs.channel": logs,
+		"fetch.wait.max.ms":       10, // the embedded broker answers fetches only after this wait
+		"statistics.interval.ms":  int(statsInterval.Milliseconds()),
+		"auto.commit.interval.ms": int(statsInterval.Milliseconds()),
+		"go.logs.channel.enable":  true,
+		"go.logs.channel":         logs,
 	}, opts...); err != nil {
 		s.close()
 		return nil, err

@@ -35,6 +35,10 @@ func TestPipelineTreeStructure(t *testing.T) {
 	assert.Regexp(t, `(?m)^  orders +3 +3 `, summary.String())
 	assert.Regexp(t, `(?m)^  payments +3 +3 `, summary.String())
 	assert.Regexp(t, `(?m)^  notifications +3 +0 `, summary.String())
+	// The consumers emit statistics, so the lag of the consumed topics is
+	// known (the last column is a number, not "-").
+	assert.Regexp(t, `(?m)^  orders .* \d+$`, summary.String())
+	assert.Regexp(t, `(?m)^  payments .* \d+$`, summary.String())
 	require.Len(t, traces, 3)
 
 	want := []struct{ service, name string }{

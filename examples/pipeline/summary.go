@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
@@ -59,8 +60,9 @@ func (h histo) quantile(q float64) string {
 	return "-"
 }
 
-// summarize reads what the run's metrics recorded, per topic.
-func summarize(ctx context.Context, r *sdkmetric.ManualReader) (map[string]*topicSummary, error) {
+// summarize reads what the run's metrics recorded, per topic; a topic's
+// lag is the highest lags has seen, in this collection too.
+func summarize(ctx context.Context, r *sdkmetric.ManualReader, lags *lagWatch) (map[string]*topicSummary, error) {
 	var rm metricdata.ResourceMetrics
 	if err := r.Collect(ctx, &rm); err != nil {
 		return nil, err
@@ -98,19 +100,85 @@ func summarize(ctx context.Context, r *sdkmetric.ManualReader) (map[string]*topi
 						get(topic.AsString()).queue.merge(dp)
 					}
 				}
+			}
+		}
+	}
+	if lags != nil {
+		lags.update(rm)
+		for topic, lag := range lags.max {
+			s := get(topic)
+			s.maxLag, s.lagKnown = lag, true
+		}
+	}
+	return out, nil
+}
+
+// lagWatch keeps the highest kafka.consumer.records_lag seen per topic over
+// the run. That gauge comes from librdkafka's statistics (every
+// statistics.interval.ms) and measures a partition's lag against the
+// group's committed offset, so it is known only once the group has
+// committed there; the demo reads it at every trace and once more at the end.
+type lagWatch struct {
+	max map[string]int64
+}
+
+// observe collects r and records the lags it shows. It reports whether
+// every partition that delivered a message is known to be caught up: its
+// lag is 0 in the latest statistics, so what was consumed is committed.
+func (l *lagWatch) observe(ctx context.Context, r *sdkmetric.ManualReader) (caughtUp bool, err error) {
+	var rm metricdata.ResourceMetrics
+	if err := r.Collect(ctx, &rm); err != nil {
+		return false, err
+	}
+	return l.update(rm), nil
+}
+
+type topicPartition struct{ topic, partition string }
+
+func (l *lagWatch) update(rm metricdata.ResourceMetrics) (caughtUp bool) {
+	if l.max == nil {
+		l.max = map[string]int64{}
+	}
+	consumed := map[topicPartition]bool{}
+	lag := map[topicPartition]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				if m.Name != "messaging.client.consumed.messages" {
+					continue
+				}
+				for _, dp := range d.DataPoints {
+					if dp.Value > 0 {
+						consumed[partitionOf(dp.Attributes)] = true
+					}
+				}
 			case metricdata.Gauge[int64]:
 				if m.Name != "kafka.consumer.records_lag" {
 					continue
 				}
 				for _, dp := range d.DataPoints {
-					topic, _ := dp.Attributes.Value("messaging.destination.name")
-					s := get(topic.AsString())
-					s.maxLag, s.lagKnown = max(s.maxLag, dp.Value), true
+					tp := partitionOf(dp.Attributes)
+					lag[tp] = max(lag[tp], dp.Value)
+					if cur, ok := l.max[tp.topic]; !ok || dp.Value > cur {
+						l.max[tp.topic] = dp.Value
+					}
 				}
 			}
 		}
 	}
-	return out, nil
+	for tp := range consumed {
+		if v, ok := lag[tp]; !ok || v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func partitionOf(attrs attribute.Set) topicPartition {
+	topic, _ := attrs.Value("messaging.destination.name")
+	part, _ := attrs.Value("messaging.destination.partition.id")
+	return topicPartition{topic.AsString(), part.AsString()}
 }
 
 // printSummary writes the one-screen table of the run's metrics.
