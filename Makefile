@@ -36,12 +36,15 @@ all: build
 ## Kafka-protocol and Jaeger processes (CI runs this)
 test: lint unit fuzz integration
 
-## unit: every module's tests, race detector on, no cache
+## unit: every module's tests, race detector on, no cache; then the timing
+## budgets the race detector would distort (they only log under -race)
 unit:
 	@for m in $(MODULES); do \
 		echo "unit: $$m"; \
 		( cd $$m && $(GO) test -race -count=1 -timeout 20m ./... ) || exit 1; \
 	done
+	@echo "unit: budgets (no race detector)"
+	$(GO) test -count=1 -run 'WithinBudget$$' -v ./internal/rdstats/
 
 ## lint: gofmt, go vet, go mod tidy, the dependency rule of the root module,
 ## staticcheck, and govulncheck when its database can be reached

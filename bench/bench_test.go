@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/kafkatrace/kafkatrace/poller"
 )
 
 // go test -bench . -benchmem ./... (from bench/) runs the same paths as the
@@ -85,5 +89,34 @@ func BenchmarkBulkInsert(b *testing.B) {
 			b.ReportMetric(res.Rate, "msgs/s")
 			b.ReportMetric(res.PerCall, "msgs/call")
 		})
+	}
+}
+
+// BenchmarkDispatchNoop runs b.N messages from a fake source (no broker)
+// through the poller with a no-op handler, as the consumer table's Run
+// variants do (ByKey, 64 in flight, messages without keys): the dispatcher's own cost per message,
+// which a CPU profile can take apart (librdkafka's mock cluster does not
+// survive the profiler's signals).
+func BenchmarkDispatchNoop(b *testing.B) {
+	src := newFakeSource("fake", 3, b.N, 0)
+	var done atomic.Int64
+	end := make(chan struct{})
+	n := int64(b.N)
+	pl := poller.New(src, func(context.Context, *kafka.Message) error {
+		if done.Add(1) == n {
+			close(end)
+		}
+		return nil
+	}, poller.Config{Ordering: poller.ByKey, MaxInFlight: 64})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	go func() { errc <- pl.Run(ctx) }()
+	<-end
+	b.StopTimer()
+	cancel()
+	if err := <-errc; err != nil {
+		b.Fatal(err)
 	}
 }

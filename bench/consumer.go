@@ -124,6 +124,9 @@ func newConsumerVariants(bootstrap string, prov providers) []consumerVariant {
 		tracedPoll("kafkatrace Poll unsampled + metrics", false, metered),
 		tracedRun("kafkatrace Run sampled + metrics", true, metered),
 		tracedRun("kafkatrace Run unsampled + metrics", false, metered),
+		{name: contentFloorSampled, consume: func(topic string, parts, n int, ready func()) (time.Duration, error) {
+			return contentPoll(bootstrap, prov.sampled.Tracer("floor"), topic, parts, n, ready)
+		}},
 	}
 }
 

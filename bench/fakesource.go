@@ -12,8 +12,8 @@ import (
 )
 
 // fakeSource is a poller.Source with no broker behind it: Poll hands out
-// pre-built messages at once, round-robin over partitions, and everything
-// else succeeds. It measures the dispatcher alone (issue 15: is the broker
+// pre-built messages at once, round-robin over partitions (keyed k0..k(keys-1)
+// in turn, or without keys when keys is 0), and everything else succeeds. It measures the dispatcher alone (issue 15: is the broker
 // stand-in what bounds the 256-in-flight figure?).
 type fakeSource struct {
 	msgs []*kafka.Message
@@ -26,8 +26,10 @@ func newFakeSource(topic string, parts, n, keys int) *fakeSource {
 		p := int32(i % parts)
 		f.msgs[i] = &kafka.Message{
 			TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: p, Offset: kafka.Offset(i / parts)},
-			Key:            []byte(fmt.Sprint("k", i%keys)),
 			Value:          []byte("v"),
+		}
+		if keys > 0 {
+			f.msgs[i].Key = []byte(fmt.Sprint("k", i%keys))
 		}
 	}
 	return f

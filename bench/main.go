@@ -29,7 +29,7 @@ func main() {
 	memN := flag.Int("mem-n", 1_000_000, "messages in the memory scenario")
 	out := flag.String("out", "", "write the markdown report here too")
 	child := flag.String("memory-child", "", "internal: run the memory scenario for this variant and print JSON")
-	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,batch,memory); default all")
+	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,batch,stats,memory); default all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -228,7 +228,15 @@ func main() {
 		}
 	}
 
-	// 6. Memory against a slow broker, each variant in its own process.
+	// 6. The statistics parser behind the lag gauges.
+	for round := 0; round < microRounds && want("stats"); round++ {
+		d, allocs, size := benchParse()
+		r.Parse.PerDoc = append(r.Parse.PerDoc, d)
+		r.Parse.Allocs, r.Parse.Bytes = allocs, size
+		progress("statistics parser round %d/%d: %v", round+1, microRounds, d)
+	}
+
+	// 7. Memory against a slow broker, each variant in its own process.
 	for _, variant := range []string{"raw", "kafkatrace sampled"} {
 		if !want("memory") {
 			break

@@ -30,8 +30,8 @@ func producerConf(bootstrap string) *kafka.ConfigMap {
 }
 
 // newProducerVariants builds the producers compared: raw, floor and
-// kafkatrace, the last two sampled and unsampled, and kafkatrace with
-// metrics recorded. Every one is warmed up.
+// kafkatrace, the last two sampled and unsampled, kafkatrace with metrics
+// recorded, and the content floor (content.go). Every one is warmed up.
 func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, error) {
 	var out []*producerVariant
 	raw := func(name string, tracer trace.Tracer) error {
@@ -59,6 +59,16 @@ func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, 
 			produce: func(m *kafka.Message) error { return p.Produce(m, nil) }})
 		return nil
 	}
+	content := func(name string, tracer trace.Tracer) error {
+		p, err := kafka.NewProducer(producerConf(bootstrap))
+		if err != nil {
+			return err
+		}
+		server := serverHost(bootstrap)
+		out = append(out, &producerVariant{name: name, events: p.Events(), close: p.Close, onDR: contentReport,
+			produce: func(m *kafka.Message) error { return contentProduce(p, tracer, server, m) }})
+		return nil
+	}
 	err := errors.Join(
 		raw("raw", nil),
 		raw("floor sampled", prov.sampled.Tracer("floor")),
@@ -67,6 +77,7 @@ func newProducerVariants(bootstrap string, prov providers) ([]*producerVariant, 
 		traced("kafkatrace unsampled", false),
 		traced("kafkatrace sampled + metrics", true, interceptor.WithMeterProvider(prov.metered())),
 		traced("kafkatrace unsampled + metrics", false, interceptor.WithMeterProvider(prov.metered())),
+		content(contentFloorSampled, prov.sampled.Tracer("floor")),
 	)
 	if err != nil {
 		return nil, err

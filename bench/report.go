@@ -51,6 +51,7 @@ type report struct {
 	Poller      pollerTable
 	Bulk        bulkTable
 	Memory      []memoryResult
+	Parse       parseResult
 }
 
 // floorOf names the floor a variant is held to.
@@ -117,11 +118,13 @@ func (r *report) markdown() string {
 	}
 	w("\n")
 
+	w("%s", r.contentCost())
 	w("%s", r.metricsCost())
 
 	p := r.Poller
 	if len(p.Sequential) == 0 {
 		w("%s", r.Bulk.markdown())
+		w("%s", r.Parse.markdown())
 		w("%s", r.targets())
 		return b.String()
 	}
@@ -136,6 +139,7 @@ func (r *report) markdown() string {
 	w("\n")
 
 	w("%s", r.Bulk.markdown())
+	w("%s", r.Parse.markdown())
 
 	w("## Memory: producing against a slow broker (20 ms round trip), tracing on\n\n")
 	w("Each variant in a process of its own; peak RSS is VmHWM, goroutines sampled every 10 ms.\n\n")
@@ -148,15 +152,51 @@ func (r *report) markdown() string {
 	return b.String()
 }
 
+// contentCost splits the sampled variants' distance from the floor into the
+// price of their spans' content (the content floor against the floor) and
+// kafkatrace's own overhead (kafkatrace against the content floor), in the
+// Go benchmarks.
+func (r *report) contentCost() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	rows := 0
+	for _, pair := range [][2]string{{"produce", "kafkatrace sampled"}, {"consume", "kafkatrace Poll sampled"}} {
+		k, okK := r.micro(pair[0], pair[1])
+		c, okC := r.micro(pair[0], contentFloorSampled)
+		f, okF := r.micro(pair[0], "floor sampled")
+		if !okK || !okC || !okF {
+			continue
+		}
+		if rows == 0 {
+			w("## The price of the spans' content\n\n")
+			w("The floor's spans carry three attributes. kafkatrace's carry the semantic conventions' client and message\n")
+			w("attributes, the delivery report's partition and offset (send), the poll's start time, the time in queue and a\n")
+			w("link to the producer (receive). The **content floor** (`bench/content.go`) is the floor's hand-written tracing\n")
+			w("with kafkatrace's content; against it, what remains is kafkatrace's own overhead. From the Go benchmarks above.\n\n")
+			w("| path | floor | content floor | kafkatrace | content vs floor | kafkatrace vs content floor |\n|---|---:|---:|---:|---:|---:|\n")
+		}
+		rows++
+		w("| %s sampled | %.0f ns, %d allocs | %.0f ns, %d allocs | %.0f ns, %d allocs | %+.0f%%, %+d allocs | %+.0f%%, %+d allocs |\n",
+			pair[0], f.NsPerOp, f.AllocsPerOp, c.NsPerOp, c.AllocsPerOp, k.NsPerOp, k.AllocsPerOp,
+			(c.NsPerOp/f.NsPerOp-1)*100, c.AllocsPerOp-f.AllocsPerOp, (k.NsPerOp/c.NsPerOp-1)*100, k.AllocsPerOp-c.AllocsPerOp)
+	}
+	if rows > 0 {
+		w("\n")
+	}
+	return b.String()
+}
+
+// metricsSuffix ends the name of a variant with metrics recorded.
+const metricsSuffix = " + metrics"
+
 // metricsCost compares each "+ metrics" variant with the same variant
 // without metrics, in the Go benchmarks and in throughput.
 func (r *report) metricsCost() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	const suffix = " + metrics"
 	rows := 0
 	for _, m := range r.Micro {
-		base, ok := strings.CutSuffix(m.Variant, suffix)
+		base, ok := strings.CutSuffix(m.Variant, metricsSuffix)
 		if !ok {
 			continue
 		}
@@ -183,7 +223,9 @@ func (r *report) metricsCost() string {
 	return b.String()
 }
 
-// targets states where each target of the benchmark issue stands.
+// targets states where each target stands: the performance issue's
+// (consumer, producer, poller), the metrics issue's cost bounds, the batch
+// and memory scenarios'.
 func (r *report) targets() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -196,29 +238,48 @@ func (r *report) targets() string {
 	}
 	for _, t := range r.Throughput {
 		for _, name := range t.Order {
-			if !strings.HasPrefix(name, "kafkatrace") || strings.Contains(name, "Run") {
+			want, ok := throughputTarget(name)
+			if !ok {
 				continue
 			}
 			x := ratios(t.Figures[name], t.Figures[floorOf(name)]).median()
-			w("| %s: %s ≥ 1.0× its floor | %.2f× | %s |\n", t.Title, name, x, yes(x >= 1.0))
+			w("| %s: %s ≥ %.2f× its floor | %.2f× | %s |\n", t.Title, name, want, x, yes(x >= want))
 		}
 	}
 	for _, m := range r.Micro {
-		if !strings.HasPrefix(m.Variant, "kafkatrace") || strings.Contains(m.Variant, "Run") {
+		if m.Path != "consume" || !strings.HasPrefix(m.Variant, "kafkatrace Poll") || strings.Contains(m.Variant, "metrics") {
 			continue
 		}
-		for _, f := range r.Micro {
-			if f.Path == m.Path && f.Variant == floorOf(m.Variant) {
-				okNs := m.NsPerOp <= f.NsPerOp*1.10
-				okAl := m.AllocsPerOp <= f.AllocsPerOp+2
-				w("| %s %s: ns ≤ floor + 10%%, allocs ≤ floor + 2 | %.0f vs %.0f ns, %d vs %d allocs | %s |\n",
-					m.Path, m.Variant, m.NsPerOp, f.NsPerOp, m.AllocsPerOp, f.AllocsPerOp, yes(okNs && okAl))
-			}
+		if f, ok := r.micro(m.Path, floorOf(m.Variant)); ok {
+			w("| %s %s: allocs ≤ floor + 2 | %d vs %d allocs | %s |\n",
+				m.Path, m.Variant, m.AllocsPerOp, f.AllocsPerOp, yes(m.AllocsPerOp <= f.AllocsPerOp+2))
 		}
 	}
 	for _, name := range []string{Run256ByKey, Run256Unordered} {
 		x := r.Poller.Ratios[name].median()
 		w("| poller: %s ≥ 150× sequential | %.1f× | %s |\n", name, x, yes(x >= 150))
+	}
+	for _, m := range r.Micro {
+		base, ok := strings.CutSuffix(m.Variant, metricsSuffix)
+		if !ok {
+			continue
+		}
+		f, ok := r.micro(m.Path, base)
+		if !ok {
+			continue
+		}
+		d := m.NsPerOp/f.NsPerOp - 1
+		if strings.Contains(base, "unsampled") {
+			w("| metrics cost, %s %s: ≤ +15%% ns | %+.0f%% | %s |\n", m.Path, base, d*100, yes(d <= 0.15))
+		} else {
+			da := m.AllocsPerOp - f.AllocsPerOp
+			w("| metrics cost, %s %s: ≤ +10%% ns, ≤ +2 allocs | %+.0f%%, %+d allocs | %s |\n",
+				m.Path, base, d*100, da, yes(d <= 0.10 && da <= 2))
+		}
+	}
+	if len(r.Parse.PerDoc) > 0 {
+		d := r.Parse.median()
+		w("| statistics parser: 1,000 partitions ≤ %s | %s | %s |\n", parseBudget, d.Round(time.Microsecond), yes(d <= parseBudget))
 	}
 	w("%s", r.Bulk.target(yes))
 	for _, m := range r.Memory {
@@ -232,20 +293,68 @@ func (r *report) targets() string {
 	return b.String()
 }
 
+// throughputTarget is the performance issue's bound on a variant's
+// throughput against its floor; ok is false for variants without one (raw,
+// the floors, the content floor, the "+ metrics" variants, whose cost has
+// bounds of its own).
+func throughputTarget(name string) (want float64, ok bool) {
+	if !strings.HasPrefix(name, "kafkatrace") || strings.HasSuffix(name, metricsSuffix) {
+		return 0, false
+	}
+	run := strings.Contains(name, "Run")
+	switch unsampled := strings.Contains(name, "unsampled"); {
+	case unsampled:
+		return 1.0, true
+	case run:
+		return 0.80, true
+	case strings.Contains(name, "Poll"):
+		return 0.90, true
+	default: // the producer
+		return 0.95, true
+	}
+}
+
+// micro returns the Go benchmark of variant on path.
+func (r *report) micro(path, variant string) (micro, bool) {
+	for _, f := range r.Micro {
+		if f.Path == path && f.Variant == variant {
+			return f, true
+		}
+	}
+	return micro{}, false
+}
+
 // whereMissesComeFrom explains, from CPU and allocation profiles of the
-// benchmark paths (cd bench && go test -bench 'Produce|Consume' -cpuprofile
-// / -memprofile), what kafkatrace does beyond the floor.
+// benchmark paths, what kafkatrace does beyond the floor.
 const whereMissesComeFrom = `## Where the costs above the floor come from (profiled)
 
-- **Sampled send spans** record what the floor does not: the partition and offset of the delivery report
-  (one SDK SetAttributes call, about 12% of the path's CPU in the profile, mostly attribute de-duplication and
-  slice growth inside the SDK), and the report passes through one goroutine hop so that the span ends and the
-  application's own Opaque is restored before the report reaches Events() or the delivery channel. Both are
-  the product's contract; allocations are already below the floor (message copy, carrier and in-flight state
-  share one allocation, start options are cached per topic).
-- **Sampled receive/process spans** carry a link to the producer (receive), a start timestamp covering the
-  poll, and partition, offset and time-in-queue attributes, set only once the span is known to record: that
-  is the +5 to +9 allocations. Unsampled messages build no attributes at all and meet the bounds.
+- **Sampled spans: the price of their content, paid inside the SDK.** The content floor ("The price of the
+  spans' content" above) is bench/floor.go's hand-written tracing with kafkatrace's span content. It lands
+  where kafkatrace does, and kafkatrace allocates fewer objects than it: the distance from the floor is
+  the content's, not kafkatrace's. The allocation profile of the sampled receive path (command below) has
+  22 allocations per message past the raw Poll (the floor's process span: 13). The SDK and API account for
+  the difference: 3 to de-duplicate more than 8 attributes when the span ends (the SDK's map stays on the
+  stack up to 8 keys; the floor's span has 3, kafkatrace's receive span 9 here), 3 for the producer link (the
+  option's slice and closure, the start config's copy) and 1 more to copy it at the end, 1 for the start
+  timestamp option, 1 to grow the span's attributes a second time (the message's, added once the span is
+  known to record). kafkatrace's own are the start-option slice and the message's attribute slice. The
+  send span's extra is the same kind: the delivery report's partition and offset, one SetAttributes in the
+  SDK, and the report's hop through the router that restores the application's Opaque before it reaches
+  Events() or the delivery channel (the product's contract). Unsampled messages build no attributes at all.
+  Profile: ` + "`cd bench && go test -run '^$' -bench 'BenchmarkConsume/kafkatrace_Poll_sampled$' -benchtime 100000x -memprofile m.out -memprofilerate 1 && go tool pprof -sample_index=alloc_objects -peek 'Consumer..received$' bench.test m.out`" + `.
+- **Metrics** cost what the SDK does per measurement: on a pre-built attribute set it still normalises the
+  attributes (` + "`resolveAttributes`, `attrnorm.SetDedup`" + `: three quarters of the recording's CPU in the
+  profile of "produce kafkatrace sampled + metrics"); kafkatrace's own share, the attribute-set lookup, is
+  about 2% of the path. With metrics on, an unsampled send is followed to its delivery report to time it,
+  as a sampled one is: the unsampled "+ metrics" rows pay the router hop and one allocation.
+- **Run** hands every message to a goroutine of its own (the product's contract: its own goroutine, ctx and
+  span), where the floor handles messages inline on the polling goroutine. The dispatcher alone, on a fake
+  source with a no-op handler, costs about 420 ns and one allocation per message
+  (` + "`cd bench && go test -run '^$' -bench DispatchNoop -cpuprofile c.out`" + `): starting or waking the
+  goroutine, the lock the polling goroutine shares with finishing handlers, the offset tracking. Reading the
+  clock was 18% of it on this VM (about 80 ns a read); Run now reads it once per poll, and not at all per
+  handler when no process duration is recorded. The rest is the contract's price; on 2 cores shared with
+  librdkafka's threads it shows as the gap between the Run rows and the floor.
 - **The drop-in Poll path** also emulates librdkafka's automatic offset store (Run needs
   enable.auto.offset.store=false); it is batched (one StoreOffsets every 10 ms), not per message.
 - **The poller** at 256 in flight is latency-bound, not CPU-bound (about 24% of one core busy in the profile).
@@ -258,6 +367,9 @@ const whereMissesComeFrom = `## Where the costs above the floor come from (profi
   Earlier profiles found two real costs, now fixed: pausing partitions on every full buffer (each pause purges
   librdkafka's prefetched messages and costs a refetch: 350 msgs/s with a no-op handler before, 100k+ after),
   and an offset store after every poll (now at most every 5 ms).
+- CPU profiles of the broker-backed benchmarks are unreliable here: the profiler's signal can interrupt the
+  mock cluster's poll thread (` + "`Mock cluster failed to poll ... Interrupted system call`" + `), after which the
+  benchmark hangs; allocation profiles and the fake-source benchmark are not affected.
 `
 
 // Run256ByKey and Run256Unordered name the poller cases the ≥150× targets

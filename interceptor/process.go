@@ -87,10 +87,15 @@ func (h processHook) Begin(ctx context.Context, msg *kafka.Message, polled time.
 	tp := msg.TopicPartition
 	topic := spanattr.Topic(tp)
 	h.c.metrics.Dispatched(ctx, topic, tp.Partition, msg.Timestamp, polled)
-	return ctx, processObserver{span: span, metrics: h.c.metrics, topic: topic, partition: tp.Partition, start: time.Now()}
+	o := processObserver{span: span, topic: topic, partition: tp.Partition}
+	if h.c.metrics.ProcessEnabled(ctx) { // else no duration is recorded: spare the clock read
+		o.metrics, o.start = h.c.metrics, time.Now()
+	}
+	return ctx, o
 }
 
-// processObserver follows one message of Run: its span and its metrics.
+// processObserver follows one message of Run: its span and its metrics
+// (metrics nil: none recorded).
 type processObserver struct {
 	span      trace.Span
 	metrics   *kmetrics.Client
@@ -139,7 +144,7 @@ func (o processObserver) End(r poller.Result) {
 		o.span.SetStatus(codes.Error, r.Err.Error())
 	}
 	o.span.End()
-	if !r.Abandoned { // an abandoned message was not processed: it comes again
+	if o.metrics != nil && !r.Abandoned { // an abandoned message was not processed: it comes again
 		o.metrics.Processed(context.Background(), o.topic, o.partition, typed(r.Err), time.Since(o.start))
 	}
 }

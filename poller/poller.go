@@ -192,6 +192,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			ms = p.batchTimeout(ms)
 		}
 		ev := p.src.Poll(ms)
+		now := time.Now() // one clock read per poll: the clock is not free on every machine
 		switch e := ev.(type) {
 		case nil:
 		case *kafka.Message:
@@ -202,7 +203,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.mu.Lock()
 			// Tracked even while stopping, so that the position is
 			// rewound over it when Run returns.
-			p.enqueue(e, time.Now())
+			p.enqueue(e, now)
 			p.mu.Unlock()
 		case kafka.Error:
 			p.event(e)
@@ -212,14 +213,14 @@ func (p *Poller) Run(ctx context.Context) error {
 		default:
 			p.event(e)
 		}
-		if now := time.Now(); now.Sub(lastStore) >= storeInterval {
+		if now.Sub(lastStore) >= storeInterval {
 			lastStore = now
 			if err := p.storeOffsets(); err != nil {
 				fatal = err
 			}
 		}
-		if p.cfg.CommitInterval > 0 && time.Since(lastCommit) >= p.cfg.CommitInterval {
-			lastCommit = time.Now()
+		if p.cfg.CommitInterval > 0 && now.Sub(lastCommit) >= p.cfg.CommitInterval {
+			lastCommit = now
 			p.commitFinished()
 		}
 		p.backpressure()
