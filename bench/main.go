@@ -176,19 +176,21 @@ func main() {
 		}
 		pr.Sequential = append(pr.Sequential, seq)
 		for _, c := range pollerCases {
-			rate, err := concurrent(bootstrap, prov.unsampled, "poller", 3, messagesFor(c, 3, pollerMsgs), c.ordering, c.inFlight)
+			rate, cores, err := concurrent(bootstrap, prov.unsampled, "poller", 3, messagesFor(c, 3, pollerMsgs), c.ordering, c.inFlight)
 			if err != nil {
 				log.Fatalf("%s: %v", c, err)
 			}
+			pr.cores(c.String(), cores)
 			pr.Cases[c.String()] = append(pr.Cases[c.String()], rate)
 			pr.ratio(c.String(), rate/seq)
 		}
 		for _, o := range []poller.Ordering{poller.ByKey, poller.Unordered} {
 			name := dispatcherCase(o)
-			rate, err := dispatcher(o, 256, 100_000, pollerKeys)
+			rate, cores, err := dispatcher(o, 256, 100_000, pollerKeys)
 			if err != nil {
 				log.Fatalf("%s: %v", name, err)
 			}
+			pr.cores(name, cores)
 			pr.Cases[name] = append(pr.Cases[name], rate)
 			pr.ratio(name, rate/seq)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -28,15 +29,20 @@ func sequential(bootstrap, topic string, parts, n int) (float64, error) {
 
 // concurrent runs the same handler through Run and returns messages per
 // second.
-func concurrent(bootstrap string, tp trace.TracerProvider, topic string, parts, n int, o poller.Ordering, inFlight int) (float64, error) {
+func concurrent(bootstrap string, tp trace.TracerProvider, topic string, parts, n int, o poller.Ordering, inFlight int) (rate, cores float64, err error) {
+	var handled atomic.Int64
+	var cpu0, cpu1 atomic.Int64
 	d, err := runConsumer(bootstrap, tp, topic, parts, n, func(context.Context, *kafka.Message) error {
 		time.Sleep(handlerDelay)
+		if handled.Add(1) == int64(n) {
+			cpu1.Store(int64(cpuTime()))
+		}
 		return nil
-	}, nil, interceptor.WithOrdering(o), interceptor.WithMaxInFlight(inFlight))
+	}, func() { cpu0.Store(int64(cpuTime())) }, interceptor.WithOrdering(o), interceptor.WithMaxInFlight(inFlight))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return float64(n-1) / d.Seconds(), nil
+	return float64(n-1) / d.Seconds(), float64(cpu1.Load()-cpu0.Load()) / float64(d), nil
 }
 
 // pollerCase is one row of the poller table.

@@ -31,6 +31,14 @@ type pollerTable struct {
 	Order      []string
 	Cases      map[string]series
 	Ratios     map[string]series
+	Cores      map[string]series // the process's CPU over the measured window, in cores
+}
+
+func (p *pollerTable) cores(name string, c float64) {
+	if p.Cores == nil {
+		p.Cores = map[string]series{}
+	}
+	p.Cores[name] = append(p.Cores[name], c)
 }
 
 func (p *pollerTable) ratio(name string, r float64) {
@@ -131,10 +139,12 @@ func (r *report) markdown() string {
 	w("## Poller: a 1 ms handler, %d messages over %d distinct keys, 3 partitions\n\n", p.Messages, p.Keys)
 	w("Baseline: a sequential confluent-kafka-go Poll loop calling the handler inline (%.0f msgs/s, median). `Run` with an\n", p.Sequential.median())
 	w("unsampled provider; medians of %d rounds.\n\n", len(p.Sequential))
-	w("| mode | msgs/s | × sequential |\n|---|---:|---:|\n")
-	w("| sequential Poll loop | %.0f | 1.00 |\n", p.Sequential.median())
+	w("CPU: the process's user + system time over the measured window (the in-process broker's threads included),\n")
+	w("in cores, of 2.\n\n")
+	w("| mode | msgs/s | × sequential | CPU |\n|---|---:|---:|---:|\n")
+	w("| sequential Poll loop | %.0f | 1.00 | — |\n", p.Sequential.median())
 	for _, name := range p.Order {
-		w("| %s | %.0f | %.1f |\n", name, p.Cases[name].median(), p.Ratios[name].median())
+		w("| %s | %.0f | %.1f | %.2f |\n", name, p.Cases[name].median(), p.Ratios[name].median(), p.Cores[name].median())
 	}
 	w("\n")
 
@@ -357,10 +367,12 @@ const whereMissesComeFrom = `## Where the costs above the floor come from (profi
   librdkafka's threads it shows as the gap between the Run rows and the floor.
 - **The drop-in Poll path** also emulates librdkafka's automatic offset store (Run needs
   enable.auto.offset.store=false); it is batched (one StoreOffsets every 10 ms), not per message.
-- **The poller** at 256 in flight is latency-bound, not CPU-bound (about 24% of one core busy in the profile).
-  The broker is not what bounds it: the dispatcher fed by a fake source (no librdkafka, the "dispatcher alone"
-  rows) reached the same 120k-140k msgs/s before the goroutine hand-off below. What does: the Go runtime's
-  timers and goroutine starts. 256 goroutines each sleeping 1 ms in a loop managed 193k-201k sleeps/s here,
+- **The poller** at 256 in flight is latency-bound, not CPU-bound: the CPU column shows the whole process,
+  the in-process broker's threads included, using about half of the 2 cores, and the dispatcher alone (a fake
+  source, no librdkafka) well under half. The 256-in-flight Run rows move between runs of unchanged code by
+  more than 20% (repeat the section alone with ` + "`cd bench && go run . -only poller`" + `); the dispatcher alone
+  moves less. What bounds them is wake-up latency: the Go runtime's timers and goroutine starts, and with the
+  broker, librdkafka's fetch and the Poll hand-off in between. 256 goroutines each sleeping 1 ms in a loop managed 193k-201k sleeps/s here,
   a goroutine started per 1 ms sleep 160k-167k/s. So a finishing handler's goroutine now runs the next
   message of the slots it frees (each message still has its own ctx and span, and the goroutine to itself),
   and a message with a lane of its own (Unordered, nil keys) costs one allocation instead of three.
