@@ -11,31 +11,11 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
 	"github.com/kafkatrace/kafkatrace/test/interceptor/internal/mockfault"
+	"github.com/kafkatrace/kafkatrace/test/internal/handled"
 )
-
-// otelErrors collects what reaches otel.Handle until the test ends, when the
-// previous handler is restored.
-func otelErrors(t *testing.T) func() []error {
-	t.Helper()
-	var mu sync.Mutex
-	var errs []error
-	prev := otel.GetErrorHandler()
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		errs = append(errs, err)
-	}))
-	t.Cleanup(func() { otel.SetErrorHandler(prev) })
-	return func() []error {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]error(nil), errs...)
-	}
-}
 
 // asyncCommitErrors returns the *interceptor.AsyncError values of errs
 // whose operation is "commit".
@@ -95,7 +75,7 @@ func commitFailureRun(t *testing.T, opts ...interceptor.Option) {
 // otel.Handle as an *interceptor.AsyncError whose chain holds librdkafka's
 // kafka.Error with the broker's code.
 func TestRunCommitFailureReachesOtelHandle(t *testing.T) {
-	reported := otelErrors(t)
+	reported := handled.Errors(t)
 	commitFailureRun(t)
 
 	commits := asyncCommitErrors(reported())
@@ -111,7 +91,7 @@ func TestRunCommitFailureReachesOtelHandle(t *testing.T) {
 // With WithEventHandler the same failure goes to the handler, as an
 // *interceptor.AsyncError, and not to otel.Handle.
 func TestRunCommitFailureGoesToEventHandler(t *testing.T) {
-	reported := otelErrors(t)
+	reported := handled.Errors(t)
 	var mu sync.Mutex
 	var events []kafka.Event
 	commitFailureRun(t, interceptor.WithEventHandler(func(ev kafka.Event) {

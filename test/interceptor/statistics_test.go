@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kafkatrace/kafkatrace/interceptor"
+	"github.com/kafkatrace/kafkatrace/test/internal/handled"
 )
 
 // A statistics event whose document does not parse still reaches the
@@ -26,7 +27,7 @@ import (
 // same ObserveStats call on what they poll and hand the event on whatever
 // it returns; kmetrics' own tests feed it truncated and invalid documents.
 func TestMalformedStatisticsEventReachesApplication(t *testing.T) {
-	reported := otelErrors(t)
+	reported := handled.Errors(t)
 	m := newMeters(t)
 	tp, _ := recorder()
 	c := newConsumer(t, "localhost:1", uniqueTopic(t), tp, kafka.ConfigMap{

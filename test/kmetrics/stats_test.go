@@ -2,12 +2,10 @@ package kmetrics_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/kafkatrace/kafkatrace/internal/kmetrics"
 	"github.com/kafkatrace/kafkatrace/internal/spanattr"
+	"github.com/kafkatrace/kafkatrace/test/internal/handled"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -22,15 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // Malformed or truncated statistics never panic: the error reaches
 // otel.Handle and the gauges keep the last good document.
 func TestMalformedStatisticsReported(t *testing.T) {
-	var mu sync.Mutex
-	var errs []error
-	prev := otel.GetErrorHandler()
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		errs = append(errs, err)
-	}))
-	t.Cleanup(func() { otel.SetErrorHandler(prev) })
+	reported := handled.Errors(t)
 
 	r := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r))
@@ -56,8 +47,7 @@ func TestMalformedStatisticsReported(t *testing.T) {
 		}
 	}
 	assert.Equal(t, int64(7), lag, "the last good document is kept")
-	mu.Lock()
-	defer mu.Unlock()
+	errs := reported()
 	assert.GreaterOrEqual(t, len(errs), 4, "each bad document is reported: %v", errs)
 	for _, err := range errs {
 		assert.Contains(t, err.Error(), "librdkafka statistics")

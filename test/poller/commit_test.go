@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/test/internal/handled"
 )
 
 // With CommitInterval, finished work is committed while Run runs, not only
@@ -120,7 +121,7 @@ func TestCommitIntervalRetriesPartitionFailure(t *testing.T) {
 
 // The commit on shutdown reports a partition that failed alone, too.
 func TestShutdownCommitReportsPartitionFailure(t *testing.T) {
-	reported := errorSink(t)
+	reported := handled.Errors(t)
 	src := newFake()
 	src.refused = map[int32]error{1: errCommitRefused}
 	src.push(msg(0, 0, ""), msg(1, 0, ""))

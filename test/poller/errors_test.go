@@ -9,28 +9,10 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel"
 
 	"github.com/kafkatrace/kafkatrace/poller"
+	"github.com/kafkatrace/kafkatrace/test/internal/handled"
 )
-
-// errorSink collects what reaches otel.Handle for the rest of the test.
-func errorSink(t *testing.T) func() []error {
-	var mu sync.Mutex
-	var errs []error
-	prev := otel.GetErrorHandler()
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		errs = append(errs, err)
-	}))
-	t.Cleanup(func() { otel.SetErrorHandler(prev) })
-	return func() []error {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]error(nil), errs...)
-	}
-}
 
 var errCommitRefused = kafka.NewError(kafka.ErrRebalanceInProgress, "commit refused: rebalance in progress", false)
 
@@ -38,7 +20,7 @@ var errCommitRefused = kafka.NewError(kafka.ErrRebalanceInProgress, "commit refu
 // OnError is set, as an *AsyncError whose chain still holds the kafka.Error
 // unchanged.
 func TestCommitFailureReachesOtelHandle(t *testing.T) {
-	reported := errorSink(t)
+	reported := handled.Errors(t)
 	src := newFake()
 	src.commitErr = errCommitRefused
 	src.push(msg(0, 0, ""), msg(0, 1, ""))
@@ -60,7 +42,7 @@ func TestCommitFailureReachesOtelHandle(t *testing.T) {
 
 // With OnError set, the same error goes there and not to otel.Handle.
 func TestCommitFailureGoesToOnError(t *testing.T) {
-	reported := errorSink(t)
+	reported := handled.Errors(t)
 	var mu sync.Mutex
 	var got []error
 	src := newFake()
