@@ -44,7 +44,7 @@ const (
 	HeaderDLTAttempts = "kafkatrace-dlt-attempts"
 	// HeaderDLTExceptionType is the last error's error.type: the librdkafka
 	// error name for a kafka.Error, else the Go type (for example
-	// "*errors.errorString", "*interceptor.PanicError").
+	// "*errors.errorString", "*poller.PanicError" for a panic).
 	HeaderDLTExceptionType = "kafkatrace-dlt-exception-type"
 	// HeaderDLTExceptionMessage is the last error's text, cut at 4 KiB.
 	HeaderDLTExceptionMessage = "kafkatrace-dlt-exception-message"

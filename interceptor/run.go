@@ -17,7 +17,9 @@ type Handler func(ctx context.Context, msg *kafka.Message) error
 
 // Run polls the consumer and runs handler for every message in a goroutine
 // of its own, with a ctx carrying the message's process span, until ctx is
-// cancelled or Close is called. Subscribe (through this Consumer, so
+// cancelled or Close is called. (A goroutine whose message finished may go
+// on with the next message, with that message's ctx: leave no goroutine
+// state behind, such as an unmatched runtime.LockOSThread.) Subscribe (through this Consumer, so
 // rebalances can be handled) before calling Run.
 //
 // Order is kept per key (default) or per partition (WithOrdering); at most

@@ -2,7 +2,6 @@ package poller
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -84,18 +83,13 @@ func (p *Poller) commitOnly(offs []kafka.TopicPartition, parts []*partition) {
 // failed (ErrNoOffset again excepted).
 func commitResult(res []kafka.TopicPartition, err error) (failed map[tpKey]error, whole error) {
 	if err != nil {
-		var kerr kafka.Error
-		if errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset {
+		if nothingToCommit(err) {
 			return nil, nil
 		}
 		return nil, err
 	}
 	for _, tp := range res {
-		if tp.Error == nil {
-			continue
-		}
-		var kerr kafka.Error
-		if errors.As(tp.Error, &kerr) && kerr.Code() == kafka.ErrNoOffset {
+		if tp.Error == nil || nothingToCommit(tp.Error) {
 			continue
 		}
 		if failed == nil {
@@ -106,15 +100,22 @@ func commitResult(res []kafka.TopicPartition, err error) (failed map[tpKey]error
 	return failed, nil
 }
 
+// nothingToCommit reports whether err is librdkafka's "no offset to commit".
+func nothingToCommit(err error) bool {
+	var kerr kafka.Error
+	return errors.As(err, &kerr) && kerr.Code() == kafka.ErrNoOffset
+}
+
 // reportCommit reports a failed commit: the call's error, or each failed
-// partition's, wrapped with the partition's name ("orders [2]: ...").
+// partition's, unwrapped, with the partition in AsyncError.Partition.
 func (p *Poller) reportCommit(failed map[tpKey]error, whole error) {
 	if whole != nil {
 		p.reportErr("commit", whole)
 		return
 	}
 	for k, err := range failed {
-		p.reportErr("commit", fmt.Errorf("%s [%d]: %w", k.topic, k.partition, err))
+		topic := k.topic
+		p.report(&AsyncError{Op: "commit", Err: err, Partition: &kafka.TopicPartition{Topic: &topic, Partition: k.partition}})
 	}
 }
 

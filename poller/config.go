@@ -141,9 +141,10 @@ type Config struct {
 	// error. Fatal errors also stop Run. nil drops them.
 	OnEvent func(kafka.Event)
 	// OnError receives, as an *AsyncError, each error the poller meets
-	// where it cannot return it: a failed commit (on revoke or shutdown),
-	// store, pause, resume, or read of committed offsets. nil sends them to
-	// otel.Handle.
+	// where it cannot return it: a failed commit (on revoke, at shutdown or
+	// on the CommitInterval cadence; one per partition when only some
+	// failed), store, pause, resume, or read of committed offsets. nil sends
+	// them to otel.Handle.
 	OnError func(error)
 }
 

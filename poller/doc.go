@@ -15,7 +15,10 @@
 // A message's goroutine is its own while its handler runs: when it
 // finishes, that goroutine goes on with the next message it frees a slot
 // for (with that message's own ctx) rather than a new goroutine being
-// started, which is cheaper; no two messages ever share one at once.
+// started, which is cheaper; no two messages ever share one at once. A
+// handler must therefore leave no goroutine state behind (an unmatched
+// runtime.LockOSThread, pprof goroutine labels): the next message may run
+// on the same goroutine.
 //
 // # Bounds and back-pressure
 //

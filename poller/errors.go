@@ -66,10 +66,20 @@ var ErrRewind = errors.New("kafkatrace: could not rewind to the first unfinished
 type AsyncError struct {
 	Op  string // what failed: "commit", "store", "pause", "resume", "committed" or "assignment"
 	Err error
+	// Partition is the partition that failed alone (a commit librdkafka
+	// took for some partitions and refused for this one), nil when the
+	// operation failed as a whole.
+	Partition *kafka.TopicPartition
 }
 
-// Error names the operation and the cause.
-func (e *AsyncError) Error() string { return "kafkatrace: " + e.Op + ": " + e.Err.Error() }
+// Error names the operation, the partition if one failed alone, and the
+// cause.
+func (e *AsyncError) Error() string {
+	if e.Partition != nil && e.Partition.Topic != nil {
+		return fmt.Sprintf("kafkatrace: %s of %s [%d]: %v", e.Op, *e.Partition.Topic, e.Partition.Partition, e.Err)
+	}
+	return "kafkatrace: " + e.Op + ": " + e.Err.Error()
+}
 
 // String is Error, making AsyncError a kafka.Event.
 func (e *AsyncError) String() string { return e.Error() }

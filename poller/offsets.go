@@ -91,7 +91,11 @@ func (p *Poller) commit(offs []kafka.TopicPartition) {
 // reportErr hands an error Run cannot return to Config.OnError, or to
 // otel.Handle when that is nil, wrapped in an *AsyncError that keeps err.
 func (p *Poller) reportErr(op string, err error) {
-	ae := &AsyncError{Op: op, Err: err}
+	p.report(&AsyncError{Op: op, Err: err})
+}
+
+// report hands ae to Config.OnError, or to otel.Handle when that is nil.
+func (p *Poller) report(ae *AsyncError) {
 	if p.cfg.OnError != nil {
 		p.cfg.OnError(ae)
 		return

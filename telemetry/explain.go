@@ -103,8 +103,13 @@ func (x explainer) explain(err error) error {
 		strings.Contains(msg, "error reading server preface"),
 		strings.Contains(msg, "connection closed before server preface received"),
 		strings.Contains(msg, "malformed HTTP response"):
-		hint = fmt.Sprintf("the collector at %s expects TLS, but the endpoint asks for plain text: "+
-			"set %s to https://%s, with %s", host, x.endpointVars(), host, x.insecureSetting(false))
+		if x.schemeless() { // host:port made plain by the insecure setting
+			hint = fmt.Sprintf("the collector at %s expects TLS, but the insecure setting asks for plain text: "+
+				"set %s, or set %s to https://%s", host, x.insecureSetting(false), x.endpointVars(), host)
+		} else {
+			hint = fmt.Sprintf("the collector at %s expects TLS, but the endpoint asks for plain text (http): "+
+				"set %s to https://%s", host, x.endpointVars(), host)
+		}
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
 		hint = fmt.Sprintf("nothing listens at %s (connection refused): start the collector, "+
 			"or point %s at it", host, x.endpointVars())

@@ -275,7 +275,7 @@ func TestMetricExportMisconfigurationsNameTheFix(t *testing.T) {
 				"set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to http://" + plainHost + ", or OTEL_EXPORTER_OTLP_METRICS_INSECURE=true (or metrics.insecure: true)"}},
 		{"plain text at a TLS collector",
 			Metrics{Exporter: ExporterOTLPHTTP, Endpoint: "http://" + tlsHost},
-			[]string{"expects TLS", "https://" + tlsHost, "metrics.insecure: false"}},
+			[]string{"expects TLS", "set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint) to https://" + tlsHost}},
 		{"connection refused, gRPC",
 			Metrics{Exporter: ExporterOTLP, Endpoint: "http://" + refused},
 			[]string{"nothing listens at " + refused, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (or metrics.endpoint)"}},

@@ -98,7 +98,8 @@ func (p *Provider) ForceFlush(ctx context.Context) error {
 // is a recognised misconfiguration), joined, so a program can exit non-zero
 // when its spans or metrics did not arrive: the final flush's failures, and
 // the count of sampled spans lost during the provider's life (in failed
-// exports or dropped with the export queue full) with the first failure.
+// exports or dropped with the export queue full; ErrSpansLost) with the
+// first failure, unless the final flush's failure already says it.
 // Calls after the first return the first call's result.
 func (p *Provider) Shutdown(ctx context.Context) error {
 	p.once.Do(func() {
@@ -109,7 +110,8 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 		metricsErr := make(chan error, 1)
 		go func() { metricsErr <- p.meters.shutdown(ctx) }()
 		err := p.TracerProvider.Shutdown(ctx)
-		p.err = errors.Join(err, p.counters.closeErr(), p.counters.lostErr(), <-metricsErr)
+		closeErr := p.counters.closeErr()
+		p.err = errors.Join(err, closeErr, p.counters.lostErr(closeErr == nil), <-metricsErr)
 	})
 	return p.err
 }

@@ -148,8 +148,9 @@ func TestQueueFullIsCountedExactly(t *testing.T) {
 
 	exp.unblock()
 	err := shutdown(context.Background())
-	require.EqualError(t, err, "telemetry: 96 sampled spans were not exported (0 in failed exports, 96 dropped with the export queue full)",
+	require.EqualError(t, err, "telemetry: sampled spans were not exported: 96 (0 in failed exports, 96 dropped with the export queue full)",
 		"Shutdown reports the spans lost during the provider's life, so the program can exit non-zero")
+	assert.ErrorIs(t, err, ErrSpansLost)
 	assert.Equal(t, SpanStats{Exported: 4, QueueFull: 96}, installed(t).Stats())
 }
 
@@ -183,7 +184,8 @@ func TestExportFailuresAreCounted(t *testing.T) {
 	// Nothing was left to export at shutdown, but 5 spans were lost before
 	// it: Shutdown says so, with the first failure in the chain.
 	err := shutdown(context.Background())
-	require.ErrorContains(t, err, "telemetry: 5 sampled spans were not exported (5 in failed exports, 0 dropped with the export queue full); the first failure: backend down")
+	require.ErrorContains(t, err, "telemetry: sampled spans were not exported: 5 (5 in failed exports, 0 dropped with the export queue full); the first failure: backend down")
+	assert.ErrorIs(t, err, ErrSpansLost)
 	assert.ErrorIs(t, err, errBackendDown, "the first failure is in the chain")
 }
 

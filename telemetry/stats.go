@@ -69,23 +69,29 @@ func (c *counters) closeErr() error {
 	return c.lastErr
 }
 
+// ErrSpansLost is in the chain of Provider.Shutdown's error when sampled
+// spans were lost during the provider's life (in failed exports, or dropped
+// with the export queue full): errors.Is(err, telemetry.ErrSpansLost).
+var ErrSpansLost = errors.New("telemetry: sampled spans were not exported")
+
 // lostErr reports the sampled spans that never reached the exporter's
-// backend, nil when there are none. It wraps the first export failure
-// unless that is Shutdown's own, which Shutdown returns already.
-func (c *counters) lostErr() error {
+// backend, nil when there are none. withFirst wraps the first export failure
+// too: Shutdown passes false when its final flush failed, whose error it
+// returns already (the same misconfiguration, explained once).
+func (c *counters) lostErr(withFirst bool) error {
 	s := c.stats()
 	if s.Dropped() == 0 {
 		return nil
 	}
 	c.mu.Lock()
-	first, last := c.firstErr, c.lastErr
+	first := c.firstErr
 	c.mu.Unlock()
-	msg := fmt.Sprintf("telemetry: %d sampled spans were not exported (%d in failed exports, %d dropped with the export queue full)",
-		s.Dropped(), s.ExportFailed, s.QueueFull)
-	if first != nil && first != last {
-		return fmt.Errorf("%s; the first failure: %w", msg, first)
+	err := fmt.Errorf("%w: %d (%d in failed exports, %d dropped with the export queue full)",
+		ErrSpansLost, s.Dropped(), s.ExportFailed, s.QueueFull)
+	if withFirst && first != nil {
+		return fmt.Errorf("%w; the first failure: %w", err, first)
 	}
-	return errors.New(msg)
+	return err
 }
 
 // The SDK's batch span processor drops spans when its queue is full but

@@ -210,7 +210,9 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 			printed++
 			progress()
 			if cfg.Summary != nil {
-				if _, err := lags.observe(ctx, reader); err != nil {
+				// The reader is in memory: collect even when ctx ends
+				// (Ctrl-C, -timeout), which is no failure of the run.
+				if _, err := lags.observe(context.WithoutCancel(ctx), reader); err != nil {
 					return printed, err
 				}
 			}
@@ -230,7 +232,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 		deadline := time.After(lagWait)
 	wait:
 		for {
-			caughtUp, err := lags.observe(ctx, reader)
+			caughtUp, err := lags.observe(context.WithoutCancel(ctx), reader)
 			if err != nil {
 				return printed, err
 			}
@@ -240,8 +242,8 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 			select {
 			case err := <-errs:
 				return printed, err
-			case <-ctx.Done():
-				return printed, nil
+			case <-ctx.Done(): // stop waiting; the summary still shows what was seen
+				break wait
 			case <-deadline:
 				break wait
 			case <-time.After(100 * time.Millisecond):
@@ -256,7 +258,7 @@ func run(ctx context.Context, cfg config) (printed int, err error) {
 	default:
 	}
 	if cfg.Summary != nil {
-		sums, err := summarize(ctx, reader, lags)
+		sums, err := summarize(context.WithoutCancel(ctx), reader, lags)
 		if err != nil {
 			return printed, err
 		}

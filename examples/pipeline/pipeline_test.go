@@ -13,6 +13,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
+
+	"github.com/kafkatrace/kafkatrace/internal/tracetree"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -83,4 +85,23 @@ func TestPipelineTreeStructure(t *testing.T) {
 	}
 	assert.Contains(t, text, "group=payments")
 	assert.Contains(t, text, "└─ process orders")
+}
+
+// node is a span in a trace tree.
+type node struct {
+	span     sdktrace.ReadOnlySpan
+	children []*node
+}
+
+// buildTree is the renderer's tree (tracetree.Tree) over the SDK's spans.
+func buildTree(spans []sdktrace.ReadOnlySpan) []*node {
+	var convert func([]*tracetree.Node) []*node
+	convert = func(ns []*tracetree.Node) []*node {
+		out := make([]*node, len(ns))
+		for i, n := range ns {
+			out[i] = &node{span: spans[n.Index], children: convert(n.Children)}
+		}
+		return out
+	}
+	return convert(tracetree.Tree(toTree(spans)))
 }

@@ -11,6 +11,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/kafkatrace/kafkatrace/internal/kmetrics"
+	"github.com/kafkatrace/kafkatrace/semconv"
 )
 
 // topicSummary is what the demo's closing table shows for one topic.
@@ -82,7 +85,7 @@ func summarize(ctx context.Context, r *sdkmetric.ManualReader, lags *lagWatch) (
 			switch d := m.Data.(type) {
 			case metricdata.Sum[int64]:
 				for _, dp := range d.DataPoints {
-					topic, _ := dp.Attributes.Value("messaging.destination.name")
+					topic, _ := dp.Attributes.Value(semconv.DestinationNameKey)
 					switch m.Name {
 					case "messaging.client.sent.messages":
 						get(topic.AsString()).sent += dp.Value
@@ -92,7 +95,7 @@ func summarize(ctx context.Context, r *sdkmetric.ManualReader, lags *lagWatch) (
 				}
 			case metricdata.Histogram[float64]:
 				for _, dp := range d.DataPoints {
-					topic, _ := dp.Attributes.Value("messaging.destination.name")
+					topic, _ := dp.Attributes.Value(semconv.DestinationNameKey)
 					switch m.Name {
 					case "messaging.process.duration":
 						get(topic.AsString()).process.merge(dp)
@@ -154,7 +157,7 @@ func (l *lagWatch) update(rm metricdata.ResourceMetrics) (caughtUp bool) {
 					}
 				}
 			case metricdata.Gauge[int64]:
-				if m.Name != "kafka.consumer.records_lag" {
+				if m.Name != kmetrics.RecordsLagName {
 					continue
 				}
 				for _, dp := range d.DataPoints {
@@ -176,8 +179,8 @@ func (l *lagWatch) update(rm metricdata.ResourceMetrics) (caughtUp bool) {
 }
 
 func partitionOf(attrs attribute.Set) topicPartition {
-	topic, _ := attrs.Value("messaging.destination.name")
-	part, _ := attrs.Value("messaging.destination.partition.id")
+	topic, _ := attrs.Value(semconv.DestinationNameKey)
+	part, _ := attrs.Value(semconv.PartitionIDKey)
 	return topicPartition{topic.AsString(), part.AsString()}
 }
 

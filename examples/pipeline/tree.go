@@ -91,25 +91,6 @@ func kindOf(k trace.SpanKind) string {
 	return k.String()
 }
 
-// node is a span in a trace tree.
-type node struct {
-	span     sdktrace.ReadOnlySpan
-	children []*node
-}
-
-// buildTree is the renderer's tree (tracetree.Tree) over the SDK's spans.
-func buildTree(spans []sdktrace.ReadOnlySpan) []*node {
-	var convert func([]*tracetree.Node) []*node
-	convert = func(ns []*tracetree.Node) []*node {
-		out := make([]*node, len(ns))
-		for i, n := range ns {
-			out[i] = &node{span: spans[n.Index], children: convert(n.Children)}
-		}
-		return out
-	}
-	return convert(tracetree.Tree(toTree(spans)))
-}
-
 func serviceOf(s sdktrace.ReadOnlySpan) string {
 	if s.Resource() == nil {
 		return ""

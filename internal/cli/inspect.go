@@ -179,8 +179,11 @@ func (f *inspectFlags) ranges(cl *client, set map[string]bool) ([]readRange, err
 			if f.offset < lo {
 				return nil, runtimeError("offset %d of %s [%d] is below the log start %d (deleted by retention or compaction)", f.offset, f.topic, p, lo)
 			}
-			if f.offset >= hi && !f.follow {
-				return nil, runtimeError("offset %d of %s [%d] is past the last message (the next offset is %d; use --follow to wait for it)", f.offset, f.topic, p, hi)
+			switch {
+			case f.offset == hi && !f.follow:
+				return nil, runtimeError("offset %d of %s [%d] is past the last message (it is the next offset; use --follow to wait for it)", f.offset, f.topic, p)
+			case f.offset > hi:
+				return nil, runtimeError("offset %d of %s [%d] is past the last message (the next offset is %d; --follow waits from there, not beyond)", f.offset, f.topic, p, hi)
 			}
 			r.start, r.end = f.offset, min(hi, f.offset+int64(f.count))
 		case f.follow && !set["last"]:

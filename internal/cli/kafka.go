@@ -22,6 +22,19 @@ type client struct {
 	started  time.Time
 }
 
+// reserved are the properties the command sets itself, which -X may not
+// change: the reads depend on them, and the command never joins a group or
+// commits.
+var reserved = map[string]string{
+	"bootstrap.servers":        "give the brokers with -b",
+	"group.id":                 "the command never joins a group (give the group to inspect with 'group -g')",
+	"enable.auto.commit":       "the command never commits",
+	"enable.auto.offset.store": "the command never commits",
+	"enable.partition.eof":     "the command relies on end-of-partition events",
+	"auto.offset.reset":        "the command reports offsets outside the log instead of moving",
+	"go.logs.channel.enable":   "the command routes librdkafka's logs itself (-v shows them)",
+}
+
 // connect creates the client. librdkafka's logs go to a channel that is
 // drained, and shown on stderr only with -v: a bad bootstrap address makes
 // librdkafka log connection errors forever, which would bury the one-line
@@ -37,6 +50,9 @@ func (o *common) connect(stderr io.Writer) (*client, error) {
 		"auto.offset.reset":        "error",
 	}
 	for _, kv := range o.props {
+		if why, ok := reserved[kv[0]]; ok {
+			return nil, usageError("-X %s: %s", kv[0], why)
+		}
 		conf[kv[0]] = kv[1]
 	}
 	conf["go.logs.channel.enable"] = true // sets log.queue=true

@@ -62,7 +62,13 @@ func (cl *client) read(ctx context.Context, topic string, ranges []readRange, fo
 			}
 			progress = time.Now()
 			r, bounded := left[p]
-			if done[p] || (bounded && off >= r.end) {
+			if bounded && off >= r.end {
+				// Past the range: its last offsets were compacted away or are
+				// transaction markers. The range is read.
+				delete(left, p)
+				continue
+			}
+			if done[p] {
 				continue
 			}
 			if fn(ev) {
@@ -83,7 +89,7 @@ func (cl *client) read(ctx context.Context, topic string, ranges []readRange, fo
 				return runtimeError("reading %s: %v", topic, ev)
 			}
 			if ev.Code() == kafka.ErrAutoOffsetReset || ev.Code() == kafka.ErrOffsetOutOfRange {
-				return runtimeError("reading %s: %v (the offset is no longer in the log: deleted by retention or compaction)", topic, ev)
+				return runtimeError("reading %s: %v (the offset is outside the log: below its start, deleted by retention or compaction, or past its end)", topic, ev)
 			}
 			lastErr = ev
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -117,6 +118,8 @@ func (f *traceFlags) check(pos []string) error {
 		return usageError("a message is -t TOPIC -p PARTITION -o OFFSET, all three")
 	case f.jaeger == "":
 		return usageError("no Jaeger: set --jaeger URL or JAEGER_QUERY_URL")
+	case badJaegerURL(f.jaeger) != nil:
+		return badJaegerURL(f.jaeger)
 	case f.width < 0:
 		return usageError("--width must be positive")
 	}
@@ -162,4 +165,17 @@ func notFound(id string, jc *jaegerquery.Client, sampled *bool) error {
 	}
 	return runtimeError("trace %s not found in Jaeger at %s: the message may be unsampled (sampled=0 in its traceparent), "+
 		"still in the exporter's batch (wait a few seconds), or exported to another Jaeger", id, base)
+}
+
+// badJaegerURL is the usage error of a --jaeger (or JAEGER_QUERY_URL) that
+// is not an http or https URL with a host, nil for a good one or none.
+func badJaegerURL(u string) error {
+	if u == "" {
+		return nil
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return usageError("--jaeger %q: want Jaeger's query URL, such as http://localhost:16686", u)
+	}
+	return nil
 }

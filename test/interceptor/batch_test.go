@@ -48,8 +48,11 @@ func TestRunBatchAcceptance(t *testing.T) {
 	require.NoError(t, c.Subscribe(topic, nil))
 	stop := runBatch(c, func(ctx context.Context, msgs []*kafka.Message) error {
 		batches.Add(1)
-		if s := int32(len(msgs)); s > maxSize.Load() {
-			maxSize.Store(s)
+		for s := int32(len(msgs)); ; {
+			cur := maxSize.Load()
+			if s <= cur || maxSize.CompareAndSwap(cur, s) {
+				break
+			}
 		}
 		mine := map[string]bool{}
 		mu.Lock()

@@ -110,10 +110,11 @@ func TestCommitIntervalRetriesPartitionFailure(t *testing.T) {
 	var ae *poller.AsyncError
 	require.ErrorAs(t, reported[0], &ae)
 	assert.Equal(t, "commit", ae.Op)
-	var kerr kafka.Error
-	require.ErrorAs(t, reported[0], &kerr, "the partition's kafka.Error is kept in the chain")
-	assert.Equal(t, errCommitRefused, kerr)
-	assert.Contains(t, reported[0].Error(), "t [1]: commit refused", "the failed partition is named")
+	assert.Equal(t, errCommitRefused, ae.Err, "the partition's kafka.Error, unwrapped")
+	require.NotNil(t, ae.Partition, "the partition that failed alone")
+	assert.Equal(t, int32(1), ae.Partition.Partition)
+	assert.Equal(t, topic, *ae.Partition.Topic)
+	assert.Contains(t, reported[0].Error(), "commit of t [1]: commit refused", "the failed partition is named")
 	for _, err := range reported {
 		assert.NotContains(t, err.Error(), "t [0]", "partition 0 never failed")
 	}
@@ -136,7 +137,10 @@ func TestShutdownCommitReportsPartitionFailure(t *testing.T) {
 
 	errs := reported()
 	require.Len(t, errs, 1, "partition 1's failure, once: %v", errs)
-	assert.Contains(t, errs[0].Error(), "t [1]: commit refused")
+	assert.Contains(t, errs[0].Error(), "commit of t [1]: commit refused")
+	var ae *poller.AsyncError
+	require.ErrorAs(t, errs[0], &ae)
+	assert.Equal(t, errCommitRefused, ae.Err, "the partition's kafka.Error, unwrapped")
 	o, _ := src.committedAt(0)
 	assert.Equal(t, kafka.Offset(1), o, "partition 0 committed")
 }
