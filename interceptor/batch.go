@@ -32,7 +32,9 @@ type BatchError = poller.BatchError
 // Everything Run guarantees holds per message: WithOrdering is honoured (a
 // batch holds the keys of its messages, so no two batches of a partition
 // holding the same key run at once and a key's messages are handled in
-// offset order within and across batches; ByPartition runs one batch per
+// offset order within and across batches, except that a message a
+// *BatchError names is retried after its batch, possibly after a later
+// message of its key that succeeded; ByPartition runs one batch per
 // partition at a time), at most WithMaxInFlight batches run at once, only
 // finished messages are committed, with the finished-offsets record, and
 // rebalance and shutdown wait for running batches as they wait for Run's

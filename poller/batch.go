@@ -14,12 +14,16 @@ import (
 // by a running batch: a batch holds the lanes (keys, or the partition under
 // ByPartition) of the messages it took, so two batches never hold the same
 // key of a partition at once, and a lane's messages run in offset order
-// within and across batches. A batch takes up to BatchSize such messages,
+// within and across batches (a message a *BatchError names is retried
+// after its batch, so it may finish after a later message of its key that
+// succeeded; commits still never pass it). A batch takes up to BatchSize such messages,
 // in offset order, and starts when it is full, when the oldest of them has
 // waited BatchWait, or when the buffer is full.
 //
 // Counting is O(1) per message: partition.eligible counts the pending
-// messages whose lane is free, lane.pending a lane's pending messages. The
+// messages whose lane is free, lane.pending a lane's pending messages;
+// starting a batch scans the partition's pending messages (O(pending),
+// which a hot key holding its lane can make long). The
 // polling loop wakes at the earliest partition.due (Poller.nextDue); a
 // finished batch frees a slot and lanes, and dispatches every partition.
 
