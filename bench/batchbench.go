@@ -239,7 +239,7 @@ func (t bulkTable) target(yes func(bool) string) string {
 		return ""
 	}
 	x := ratios(t.Batch, t.Run).median()
-	return fmt.Sprintf("| batch: RunBatch %d per batch ≥ 3× Run, %d in flight, 1 ms + 10 µs/message handler | %.1f× | %s |\n",
+	return fmt.Sprintf("| batch: RunBatch %d per batch ≥ 3× Run, %d in flight, 1 ms + 10 µs/message handler | %.1f× | %s | — |\n",
 		bulkBatchSize, bulkInFlight, x, yes(x >= 3))
 }
 

@@ -61,9 +61,11 @@ func (f *fakeSource) Assignment() ([]kafka.TopicPartition, error) { return nil, 
 
 // dispatcher runs n messages from a fakeSource through a poller with the
 // 1 ms handler and returns messages per second, from the first handler
-// call to the n-th message's end, and the CPU used meanwhile, in cores.
-func dispatcher(o poller.Ordering, inFlight, n, keys int) (rate, cores float64, err error) {
+// call to the n-th message's end, the CPU used meanwhile, in cores, and the
+// mean handler call, in seconds.
+func dispatcher(o poller.Ordering, inFlight, n, keys int) (rate, cores, call float64, err error) {
 	src := newFakeSource("fake", 3, n, keys)
+	var clock callClock
 	var done atomic.Int64
 	var first, cpu0 atomic.Int64
 	end := make(chan time.Time, 1)
@@ -72,7 +74,7 @@ func dispatcher(o poller.Ordering, inFlight, n, keys int) (rate, cores float64, 
 		if first.CompareAndSwap(0, time.Now().UnixNano()) {
 			cpu0.Store(int64(cpuTime()))
 		}
-		time.Sleep(handlerDelay)
+		clock.sleep()
 		if done.Add(1) == int64(n) {
 			cpu1 = cpuTime() // read after end is received
 			end <- time.Now()
@@ -88,14 +90,14 @@ func dispatcher(o poller.Ordering, inFlight, n, keys int) (rate, cores float64, 
 	case <-time.After(2 * time.Minute):
 		cancel()
 		<-errc
-		return 0, 0, fmt.Errorf("dispatcher: only %d of %d messages", done.Load(), n)
+		return 0, 0, 0, fmt.Errorf("dispatcher: only %d of %d messages", done.Load(), n)
 	}
 	cancel()
 	if err := <-errc; err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	window := stop.Sub(time.Unix(0, first.Load()))
-	return float64(n) / window.Seconds(), float64(cpu1-time.Duration(cpu0.Load())) / float64(window), nil
+	return float64(n) / window.Seconds(), float64(cpu1-time.Duration(cpu0.Load())) / float64(window), clock.mean(), nil
 }
 
 // dispatcherCase names the poller table's row of the broker-free dispatcher.

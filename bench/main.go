@@ -29,7 +29,7 @@ func main() {
 	memN := flag.Int("mem-n", 1_000_000, "messages in the memory scenario")
 	out := flag.String("out", "", "write the markdown report here too")
 	child := flag.String("memory-child", "", "internal: run the memory scenario for this variant and print JSON")
-	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,poller,batch,stats,memory); default all")
+	only := flag.String("only", "", "comma-separated sections to run (producer,consumer,micro,allocs,poller,batch,stats,memory); default all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -159,6 +159,41 @@ func main() {
 		r.MicroRounds = microRounds
 	}
 
+	// 3b. Allocation profiles of the paths the content of the spans keeps
+	// from their floor.
+	if want("allocs") {
+		const allocN = 50_000
+		profiled := map[string]bool{"floor sampled": true, "floor unsampled": true, contentFloorSampled: true,
+			"kafkatrace sampled": true, "kafkatrace unsampled": true,
+			"kafkatrace Poll sampled": true, "kafkatrace Poll unsampled": true,
+			"kafkatrace Run sampled": true, "kafkatrace Run unsampled": true}
+		for _, v := range producers {
+			if profiled[v.name] {
+				prof, err := profileAllocs("produce", v.name, allocN, func() error {
+					_, err := v.run(benchTopic, allocN, 40)
+					return err
+				})
+				if err != nil {
+					log.Fatalf("allocation profile of %s: %v", v.name, err)
+				}
+				r.Allocs = append(r.Allocs, prof)
+			}
+		}
+		for _, v := range consumers {
+			if profiled[v.name] {
+				prof, err := profileAllocs("consume", v.name, allocN, func() error {
+					_, err := v.consume("consume", consumeParts, allocN, nil)
+					return err
+				})
+				if err != nil {
+					log.Fatalf("allocation profile of %s: %v", v.name, err)
+				}
+				r.Allocs = append(r.Allocs, prof)
+			}
+		}
+		progress("allocation profiles")
+	}
+
 	// 4. The poller with a 1 ms handler and distinct keys.
 	const pollerMsgs, pollerKeys = 40_000, 10_000
 	if err := produceKeyed(producers[0], "poller", pollerMsgs, pollerKeys); err != nil {
@@ -176,21 +211,23 @@ func main() {
 		}
 		pr.Sequential = append(pr.Sequential, seq)
 		for _, c := range pollerCases {
-			rate, cores, err := concurrent(bootstrap, prov.unsampled, "poller", 3, messagesFor(c, 3, pollerMsgs), c.ordering, c.inFlight)
+			rate, cores, call, err := concurrent(bootstrap, prov.unsampled, "poller", 3, messagesFor(c, 3, pollerMsgs), c.ordering, c.inFlight)
 			if err != nil {
 				log.Fatalf("%s: %v", c, err)
 			}
 			pr.cores(c.String(), cores)
+			pr.call(c.String(), call)
 			pr.Cases[c.String()] = append(pr.Cases[c.String()], rate)
 			pr.ratio(c.String(), rate/seq)
 		}
 		for _, o := range []poller.Ordering{poller.ByKey, poller.Unordered} {
 			name := dispatcherCase(o)
-			rate, cores, err := dispatcher(o, 256, 100_000, pollerKeys)
+			rate, cores, call, err := dispatcher(o, 256, 100_000, pollerKeys)
 			if err != nil {
 				log.Fatalf("%s: %v", name, err)
 			}
 			pr.cores(name, cores)
+			pr.call(name, call)
 			pr.Cases[name] = append(pr.Cases[name], rate)
 			pr.ratio(name, rate/seq)
 		}

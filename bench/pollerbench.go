@@ -17,6 +17,28 @@ import (
 // handlerDelay is the slow handler of the poller scenario.
 const handlerDelay = time.Millisecond
 
+// callClock times the poller scenario's handler calls: the 1 ms sleep plus
+// the timer's overshoot and, on a busy machine, the wait to run again. With
+// the rate it gives the slots busy on average (Little's law): how much of
+// the in-flight bound the dispatcher kept occupied.
+type callClock struct{ sum, n atomic.Int64 }
+
+// sleep is the handler's work, timed.
+func (c *callClock) sleep() {
+	t0 := time.Now()
+	time.Sleep(handlerDelay)
+	c.sum.Add(int64(time.Since(t0)))
+	c.n.Add(1)
+}
+
+// mean is the mean call, in seconds.
+func (c *callClock) mean() float64 {
+	if c.n.Load() == 0 {
+		return 0
+	}
+	return time.Duration(c.sum.Load() / c.n.Load()).Seconds()
+}
+
 // sequential is the baseline: a plain confluent-kafka-go Poll loop calling
 // the handler inline. It returns messages per second.
 func sequential(bootstrap, topic string, parts, n int) (float64, error) {
@@ -29,20 +51,21 @@ func sequential(bootstrap, topic string, parts, n int) (float64, error) {
 
 // concurrent runs the same handler through Run and returns messages per
 // second.
-func concurrent(bootstrap string, tp trace.TracerProvider, topic string, parts, n int, o poller.Ordering, inFlight int) (rate, cores float64, err error) {
+func concurrent(bootstrap string, tp trace.TracerProvider, topic string, parts, n int, o poller.Ordering, inFlight int) (rate, cores, call float64, err error) {
 	var handled atomic.Int64
 	var cpu0, cpu1 atomic.Int64
+	var clock callClock
 	d, err := runConsumer(bootstrap, tp, topic, parts, n, func(context.Context, *kafka.Message) error {
-		time.Sleep(handlerDelay)
+		clock.sleep()
 		if handled.Add(1) == int64(n) {
 			cpu1.Store(int64(cpuTime()))
 		}
 		return nil
 	}, func() { cpu0.Store(int64(cpuTime())) }, interceptor.WithOrdering(o), interceptor.WithMaxInFlight(inFlight))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return float64(n-1) / d.Seconds(), float64(cpu1.Load()-cpu0.Load()) / float64(d), nil
+	return float64(n-1) / d.Seconds(), float64(cpu1.Load()-cpu0.Load()) / float64(d), clock.mean(), nil
 }
 
 // pollerCase is one row of the poller table.

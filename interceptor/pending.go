@@ -6,8 +6,6 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/kafkatrace/kafkatrace/carrier"
 )
 
 // inFlight is what a traced message carries in Opaque between Produce and its
@@ -20,11 +18,6 @@ type inFlight struct {
 	deliveryChan chan kafka.Event // the user's deliveryChan; nil means Events()
 	start        time.Time        // when Produce took it, for the send duration; zero: metrics off
 	topic        string
-
-	// msg is the copy handed to librdkafka (the user's message is never
-	// modified) and car writes its headers: one allocation for all three.
-	msg kafka.Message
-	car carrier.MessageCarrier
 
 	prev, next *inFlight
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
@@ -42,6 +43,8 @@ type Producer struct {
 	closeOnce  sync.Once
 
 	pc produceChannel
+
+	reportAttrs [2]attribute.KeyValue // the router's scratch for finishDelivery
 }
 
 // Sizes of the internal channels. Reports pass through them in microseconds;
@@ -157,6 +160,8 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 	ctx, span := p.tracer.Start(p.parent(ctx, msg), name, opts...)
 	metered := p.metrics.SendEnabled(ctx)
 
+	out := newOutgoing(msg)
+	defer out.release()
 	if !span.IsRecording() && !metered {
 		// Nothing to end at the report: hand the user's channel straight
 		// through and keep the unsampled path as cheap as raw. A report
@@ -164,14 +169,12 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 		// confluent-kafka-go with none: with go.delivery.reports=false its
 		// event loop would stop handling the rest of that batch of reports,
 		// sampled messages' included.
-		u := &outgoing{msg: *msg}
-		u.car.Reset(&u.msg)
-		p.cfg.propagator.Inject(ctx, &u.car)
+		p.cfg.propagator.Inject(ctx, &out.car)
 		span.End()
 		if deliveryChan == nil {
 			deliveryChan = p.drChan
 		}
-		return p.Producer.Produce(&u.msg, deliveryChan)
+		return p.Producer.Produce(&out.msg, deliveryChan)
 	}
 	// Traced or metered: the report comes back to the router, which ends
 	// the span (a no-op one when unsampled) and records the metrics.
@@ -179,16 +182,14 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 	if metered {
 		f.start = time.Now()
 	}
-	f.msg = *msg
-	f.car.Reset(&f.msg)
-	p.cfg.propagator.Inject(ctx, &f.car)
-	f.msg.Opaque = f
+	p.cfg.propagator.Inject(ctx, &out.car)
+	out.msg.Opaque = f
 	if !p.pending.add(f) {
 		err := p.Producer.Produce(msg, deliveryChan) // closed: confluent's own error
 		p.failed(f, errOrClosed(err), msg.TopicPartition.Partition)
 		return err
 	}
-	if err := p.Producer.Produce(&f.msg, p.drChan); err != nil {
+	if err := p.Producer.Produce(&out.msg, p.drChan); err != nil {
 		if p.pending.remove(f) {
 			p.failed(f, err, msg.TopicPartition.Partition)
 		}
@@ -197,11 +198,32 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message, deliveryChan
 	return nil
 }
 
-// outgoing is the copy of an unsampled message handed to librdkafka, with
-// the carrier that writes its headers: one allocation for both.
+// outgoing is the copy of a message handed to librdkafka (the user's message
+// is never modified), with the carrier that writes its headers. It lives
+// only for the Produce call: confluent-kafka-go copies the key, value and
+// headers into librdkafka and keeps no reference to the message, so
+// outgoing values are pooled, and a message waiting for its delivery report
+// holds only its small inFlight, not a copy of itself.
 type outgoing struct {
 	msg kafka.Message
 	car carrier.MessageCarrier
+}
+
+var outgoingPool = sync.Pool{New: func() any { return new(outgoing) }}
+
+// newOutgoing returns a pooled copy of msg with its carrier ready.
+func newOutgoing(msg *kafka.Message) *outgoing {
+	out := outgoingPool.Get().(*outgoing)
+	out.msg = *msg
+	out.car.Reset(&out.msg)
+	return out
+}
+
+// release drops out's references to the message and returns it to the pool.
+func (out *outgoing) release() {
+	out.msg = kafka.Message{}
+	out.car.Reset(nil)
+	outgoingPool.Put(out)
 }
 
 // parent picks the send span's parent: a span in ctx, else the trace context
@@ -231,8 +253,10 @@ func fail(span trace.Span, err error) {
 	span.End()
 }
 
-// finishDelivery ends a send span from its delivery report.
-func finishDelivery(span trace.Span, m *kafka.Message) {
+// finishDelivery ends a send span from its delivery report. scratch holds
+// the report's attributes for the SetAttributes call (spans copy what they
+// are given), so that the router, its only caller, allocates nothing here.
+func finishDelivery(span trace.Span, m *kafka.Message, scratch *[2]attribute.KeyValue) {
 	tp := m.TopicPartition
 	if tp.Error != nil {
 		if tp.Partition >= 0 {
@@ -241,7 +265,9 @@ func finishDelivery(span trace.Span, m *kafka.Message) {
 		fail(span, tp.Error)
 		return
 	}
-	span.SetAttributes(spanattr.Partition(tp.Partition), spanattr.Offset(tp.Offset))
+	scratch[0], scratch[1] = spanattr.Partition(tp.Partition), spanattr.Offset(tp.Offset)
+	span.SetAttributes(scratch[:]...)
+	*scratch = [2]attribute.KeyValue{}
 	span.End()
 }
 

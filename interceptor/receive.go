@@ -52,11 +52,14 @@ func (c *Consumer) received(m *kafka.Message, start time.Time) {
 		c.metrics.Received(context.Background(), topic, m.TopicPartition.Partition, m.Timestamp, now, d)
 	}
 	name, base := c.recv.forTopic(topic)
-	opts := make([]trace.SpanStartOption, len(base), len(base)+3)
-	copy(opts, base)
-	opts = append(opts, trace.WithTimestamp(start), newRoot)
+	// The options and the link share one allocation. The span is a root
+	// because its parent ctx is empty: no WithNewRoot, which would make the
+	// SDK build a context to hold an empty parent.
+	o := new(receiveOpts)
+	opts := append(append(o.opts[:0], base...), trace.WithTimestamp(start))
 	if rsc := trace.SpanContextFromContext(carrier.Extract(context.Background(), m, c.cfg.propagator)); rsc.IsValid() {
-		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: rsc}))
+		o.link[0] = trace.Link{SpanContext: rsc}
+		opts = append(opts, trace.WithLinks(o.link[:]...))
 	}
 	_, span := c.tracer.Start(context.Background(), name, opts...)
 	if span.IsRecording() {
@@ -69,7 +72,15 @@ func (c *Consumer) received(m *kafka.Message, start time.Time) {
 	span.End()
 }
 
-// newRoot is allocated once: receive spans are roots linked to the producer.
+// receiveOpts holds a receive span's start options (the topic's, the poll's
+// start time, the link) and its link, in one allocation.
+type receiveOpts struct {
+	opts [4]trace.SpanStartOption // kind + attributes, timestamp, link: spare room for one more
+	link [1]trace.Link
+}
+
+// newRoot is allocated once: process spans of untrusted topics or under
+// WithLinkOnly are roots linked to the producer.
 var newRoot = trace.WithNewRoot()
 
 // messageAttrs are the attributes of a received message beyond its topic's,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -459,4 +460,66 @@ func TestOptions(t *testing.T) {
 	assert.Equal(t, "svc-a", a["messaging.client.id"].AsString())
 	assert.Equal(t, "127.0.0.1", a["server.address"].AsString())
 	assert.Equal(t, "kafka", a["messaging.system"].AsString())
+}
+
+// The copies handed to librdkafka are pooled: concurrent producers, sampled
+// and unsampled messages mixed, each with its own key, value, header and
+// Opaque, must each arrive with exactly their own, and every sampled one with
+// the traceparent of its own send span (the one whose report named its
+// partition and offset).
+func TestConcurrentProduceCopiesNeverMix(t *testing.T) {
+	topic := uniqueTopic(t)
+	mc := mockCluster(t, topic, 3)
+	tp, sr := recorder(sdktrace.WithSampler(sdktrace.TraceIDRatioBased(0.5)))
+	p := newProducer(t, mc.BootstrapServers(), tp, nil)
+
+	const g, per = 8, 200
+	var wg sync.WaitGroup
+	for i := range g {
+		wg.Go(func() {
+			for j := range per {
+				id := fmt.Sprintf("%d-%d", i, j)
+				m := &kafka.Message{
+					TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
+					Key:            []byte("k" + id), Value: []byte("v" + id), Opaque: id,
+					Headers: []kafka.Header{{Key: "id", Value: []byte(id)}},
+				}
+				if err := p.Produce(m, nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for got := 0; got < g*per; {
+		m, ok := (<-p.Events()).(*kafka.Message)
+		if !ok {
+			continue
+		}
+		got++
+		require.NoError(t, m.TopicPartition.Error)
+		assert.Equal(t, "v"+m.Opaque.(string), string(m.Value), "the report carries its own message and Opaque")
+	}
+
+	sendSpan := map[string]string{} // "partition/offset" -> span ID
+	for _, s := range sr.Ended() {
+		a := attrs(s)
+		sendSpan[a["messaging.destination.partition.id"].AsString()+"/"+fmt.Sprint(a["messaging.kafka.offset"].AsInt64())] = s.SpanContext().SpanID().String()
+	}
+	require.NotEmpty(t, sendSpan, "some messages sampled")
+	require.Less(t, len(sendSpan), g*per, "some messages unsampled")
+	for _, m := range readAll(t, mc.BootstrapServers(), topic, 3, g*per) {
+		id, n := header(m, "id")
+		require.Equal(t, 1, n)
+		assert.Equal(t, "k"+id, string(m.Key))
+		assert.Equal(t, "v"+id, string(m.Value))
+		tparent, n := header(m, "traceparent")
+		require.Equal(t, 1, n, "exactly one traceparent")
+		if want, ok := sendSpan[fmt.Sprintf("%d/%d", m.TopicPartition.Partition, m.TopicPartition.Offset)]; ok {
+			assert.Equal(t, want, strings.Split(tparent, "-")[2], "a sampled message carries its own send span")
+		} else {
+			assert.True(t, strings.HasSuffix(tparent, "-00"), "an unsampled message says so: %s", tparent)
+		}
+	}
 }
