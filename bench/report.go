@@ -408,9 +408,10 @@ const whereMissesComeFrom = `## Where the costs above the floor come from (profi
   as a sampled one is: the unsampled "+ metrics" rows pay the router hop and one allocation.
 - **Run** hands every message to a goroutine of its own (the product's contract: its own goroutine, ctx and
   span), where the floor handles messages inline on the polling goroutine. The dispatcher alone, on a fake
-  source with a no-op handler, costs about 420 ns and one allocation per message
+  source with a no-op handler, costs 400-720 ns and one allocation per message, depending on the run
   (` + "`cd bench && go test -run '^$' -bench DispatchNoop -cpuprofile c.out`" + `): starting or waking the
-  goroutine, the lock the polling goroutine shares with finishing handlers, the offset tracking. Reading the
+  goroutine (newproc and waking the other core), the lock the polling goroutine shares with finishing
+  handlers (its slow path is a fifth of the profile), the offset tracking. Reading the
   clock was 18% of it on this VM (about 80 ns a read); Run now reads it once per poll, and not at all per
   handler when no process duration is recorded. The rest is the contract's price; on 2 cores shared with
   librdkafka's threads it shows as the gap between the Run rows and the floor.
