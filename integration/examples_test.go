@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -293,28 +294,11 @@ func TestDemoTracesReachJaeger(t *testing.T) {
 // spans, and returns it; it fails the test after 60s.
 func waitForTrace(t *testing.T, id string, spans int) jaegerTrace {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var last []jaegerTrace
-	var lastErr error
-	for {
-		traces, err := get(ctx, queryURL()+"/api/traces/"+id)
-		if err == nil && len(traces) == 1 && len(traces[0].Spans) >= spans {
-			return traces[0]
-		}
-		if ctx.Err() == nil {
-			last, lastErr = traces, err
-		}
-		select {
-		case <-ctx.Done():
-			got := 0
-			if len(last) > 0 {
-				got = len(last[0].Spans)
-			}
-			t.Fatalf("Jaeger at %s never showed trace %s with %d spans (last: %d spans, err %v)", queryURL(), id, spans, got, lastErr)
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
+	return pollJaeger(t, fmt.Sprintf("trace %s with %d spans", id, spans), func(ctx context.Context) ([]jaegerTrace, error) {
+		return get(ctx, queryURL()+"/api/traces/"+id)
+	}, func(traces []jaegerTrace) bool {
+		return len(traces) == 1 && len(traces[0].Spans) >= spans
+	})[0]
 }
 
 // The demo against a broker where none of its topics exist yet creates them

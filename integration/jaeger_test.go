@@ -114,19 +114,35 @@ func get(ctx context.Context, u string) ([]jaegerTrace, error) {
 // test after the deadline (Jaeger shows spans about a second after export).
 func waitForTraces(t *testing.T, service string, tags map[string]string, what string, cond func([]jaegerTrace) bool) []jaegerTrace {
 	t.Helper()
+	return pollJaeger(t, fmt.Sprintf("%s for service %q", what, service), func(ctx context.Context) ([]jaegerTrace, error) {
+		return findTraces(ctx, service, tags)
+	}, cond)
+}
+
+// pollJaeger calls fetch every 250 ms until cond holds for what it returns,
+// and returns that; after 60 s it fails the test, saying what it waited for
+// and what it saw last.
+func pollJaeger(t *testing.T, what string, fetch func(context.Context) ([]jaegerTrace, error), cond func([]jaegerTrace) bool) []jaegerTrace {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var last []jaegerTrace
 	var lastErr error
 	for {
-		traces, err := findTraces(ctx, service, tags)
+		traces, err := fetch(ctx)
 		if err == nil && cond(traces) {
 			return traces
 		}
-		last, lastErr = traces, err
+		if ctx.Err() == nil {
+			last, lastErr = traces, err
+		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("Jaeger never showed %s for service %q (last: %d traces, err %v)", what, service, len(last), lastErr)
+			spans := 0
+			for _, tr := range last {
+				spans += len(tr.Spans)
+			}
+			t.Fatalf("Jaeger at %s never showed %s (last: %d traces, %d spans, err %v)", queryURL(), what, len(last), spans, lastErr)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}

@@ -75,7 +75,7 @@ func (c *Consumer) received(m *kafka.Message, start time.Time) {
 // receiveOpts holds a receive span's start options (the topic's, the poll's
 // start time, the link) and its link, in one allocation.
 type receiveOpts struct {
-	opts [4]trace.SpanStartOption // kind + attributes, timestamp, link: spare room for one more
+	opts [4]trace.SpanStartOption // kind, the topic's attributes, timestamp, link
 	link [1]trace.Link
 }
 
