@@ -345,6 +345,11 @@ func TestRevokeWaitsThenCancels(t *testing.T) {
 	}
 	stop := runPoller(pl)
 	<-started
+	// Offsets 3 to 5 polled and waiting behind 2: the messages the revoke
+	// must drop. (Revoked runs here beside Run's polling loop, not inside
+	// Poll as in a rebalance callback; without this wait a message still
+	// in the source could be polled after the revoke.)
+	eventually(t, func() bool { return pl.Stats().Buffered == 3 }, "offsets 3 to 5 buffered")
 	t0 := time.Now()
 	pl.Revoked([]kafka.TopicPartition{msg(0, 0, "").TopicPartition}, false)
 	assert.GreaterOrEqual(t, time.Since(t0), 50*time.Millisecond)
